@@ -1,0 +1,40 @@
+# pica_publish — every target sets up its own virtual environment from pyproject.toml first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PICA   := $(BIN)/pica-publish
+
+.PHONY: all pdf html check test bench clean distclean info
+
+all: pdf html
+
+$(STAMP): pyproject.toml
+	@bash tools/system-deps.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+pdf: $(STAMP)  ## the whole issue as one PDF: build/pdf/
+	$(PICA) build --pdf
+
+html: $(STAMP)  ## the web edition: build/html/
+	$(PICA) build --html
+
+check: $(STAMP)  ## lint manifest, chapters and bibliography (no pandoc, no layout)
+	$(PICA) check
+
+info: $(STAMP)
+	$(PICA) info
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)  ## timings of the full sample issue, cold and warm
+	$(BIN)/python -m pica_publish.bench
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,100 @@
+"""Reading ``references/*.bib`` with bibtexparser, for validation with line numbers.
+
+Only splitting and ``@string`` resolution run here: no LaTeX decoding, which is slow on large
+exports and is pandoc's job when it converts the entries to CSL JSON (see :mod:`pica_publish.pandoc`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, ImplicitComment, ParsingFailedBlock
+
+from pica_publish.diagnostics import Location, Report, display_path
+from pica_publish.model import BibEntry, Bibliography
+from pica_publish.sources import read_text
+
+MERGE_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
+
+
+def bibliography_files(root: Path) -> tuple[Path, ...]:
+    folder = root / "references"
+    return tuple(sorted(folder.glob("*.bib"))) if folder.is_dir() else ()
+
+
+def load_bibliography(root: Path, report: Report) -> Bibliography:
+    """Every entry of every ``references/*.bib``; problems reported, the good entries kept."""
+    entries: dict[str, BibEntry] = {}
+    files = bibliography_files(root)
+    if not files:
+        report.warning(
+            "bib-none",
+            "no bibliography: references/*.bib not found",
+            Location("references/"),
+            "export your references from Zotero/JabRef as BibTeX into references/",
+        )
+    for path in files:
+        display = display_path(path, root)
+        text = read_text(path, display, report)
+        if text is None:
+            continue
+        for entry in parse_bib_text(text, display, report):
+            previous = entries.get(entry.key)
+            if previous is not None:
+                report.error(
+                    "bib-duplicate-key",
+                    f"duplicate citation key '{entry.key}' (first defined at {previous.location})",
+                    entry.location,
+                    "rename one of the entries or delete the copy",
+                )
+                continue
+            entries[entry.key] = entry
+    return Bibliography(entries, files)
+
+
+def parse_bib_text(text: str, display: str, report: Report) -> list[BibEntry]:
+    library = bibtexparser.parse_string(text)
+    result = []
+    for block in library.blocks:
+        line = block.start_line + 1
+        if isinstance(block, DuplicateBlockKeyBlock):
+            report.error(
+                "bib-duplicate-key",
+                f"duplicate citation key '{block.key}' in the same file",
+                Location(display, line, 1),
+                "rename one of the entries or delete the copy",
+            )
+        elif isinstance(block, ParsingFailedBlock):
+            reason = str(block.error).split("\n")[-1].strip() if block.error else "syntax error"
+            report.error(
+                "bib-parse-failed",
+                f"this BibTeX block could not be read: {reason}",
+                Location(display, line, 1),
+                "check braces and commas; the rest of the file is still used",
+            )
+        elif isinstance(block, ImplicitComment):
+            _check_stray_text(block.raw, line, display, report)
+        elif isinstance(block, bibtexparser.model.Entry):
+            fields = {name.lower(): str(field.value) for name, field in block.fields_dict.items()}
+            result.append(BibEntry(block.key, block.entry_type.lower(), fields, Location(display, line, 1)))
+    return result
+
+
+def _check_stray_text(raw: str, line: int, display: str, report: Report) -> None:
+    for offset, text in enumerate(raw.split("\n")):
+        stripped = text.strip()
+        if stripped.startswith(MERGE_MARKERS):
+            report.error(
+                "bib-merge-conflict",
+                "git merge conflict marker in the bibliography",
+                Location(display, line + offset, 1),
+                "resolve the conflict: keep one version of the entries and delete the marker lines",
+            )
+        elif stripped.startswith("}"):
+            report.error(
+                "bib-stray-brace",
+                "closing brace outside any entry",
+                Location(display, line + offset, 1),
+                "the entry above has one '}' too many",
+            )

@@ -1,0 +1,131 @@
+"""User-facing problems as data.
+
+Every problem in the user's input becomes a :class:`Diagnostic` with a location that prints as
+``path:line:col`` (1-based). Stages report and continue; the build fails at the end if any error
+was reported. Real bugs in pica_publish are exceptions, never diagnostics.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.IntEnum):
+    """How bad a problem is; errors fail the build, warnings fail it only with ``--strict``."""
+
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file. ``line`` and ``column`` are 1-based; 0 means unknown."""
+
+    path: str
+    """Path as shown to the user, relative to the project root when inside it."""
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in the user's input."""
+
+    severity: Severity
+    code: str
+    """Stable rule id, e.g. ``citation-unknown``."""
+    message: str
+    location: Location
+    hint: str = ""
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, -int(self.severity), self.message)
+
+
+@dataclass
+class Report:
+    """Collects diagnostics from every stage (the only mutable object passed around)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        location: Location,
+        hint: str = "",
+    ) -> None:
+        self.diagnostics.append(Diagnostic(severity, code, message, location, hint))
+
+    def error(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        self.add(Severity.ERROR, code, message, location, hint)
+
+    def warning(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        self.add(Severity.WARNING, code, message, location, hint)
+
+    def info(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        self.add(Severity.INFO, code, message, location, hint)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    def count_errors_warnings(self) -> tuple[int, int]:
+        unique = set(self.diagnostics)
+        errors = sum(1 for d in unique if d.severity == Severity.ERROR)
+        return errors, sum(1 for d in unique if d.severity == Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity >= Severity.ERROR for d in self.diagnostics)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        threshold = Severity.WARNING if strict else Severity.ERROR
+        return any(d.severity >= threshold for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        unique = dict.fromkeys(self.diagnostics)  # the same problem found twice prints once
+        return sorted(unique, key=Diagnostic.sort_key)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, also matching keys that differ only in case."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered:
+        return f"did you mean '{lowered[word.lower()]}'?"
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Show ``path`` relative to the project root when it lies inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

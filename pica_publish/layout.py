@@ -1,0 +1,133 @@
+"""The one module that uses WeasyPrint.
+
+Each print part (cover, masthead, contents, every article) is laid out as its own document; the
+issue PDF is the pages of all of them joined with ``Document.copy`` and written once, which keeps
+links between articles, the outline and the tags (see docs/architecture.md).
+
+Resources are fetched through :class:`ProjectFetcher`, which allows ``data:`` URLs and files
+inside the allowed folders only; anything else stops the layout and becomes a diagnostic.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+class ResourceDenied(ValueError):
+    """A document asked for a URL outside the allowed folders."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Fetch only ``data:`` URLs and existing files inside ``allowed_roots``; fail on anything else."""
+
+    def __init__(self, allowed_roots: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True, timeout=1)
+        self.allowed_roots = tuple(root.resolve() for root in allowed_roots)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if any(path.is_relative_to(root) for root in self.allowed_roots):
+                if path.is_file():
+                    return super().fetch(url, headers)
+                self.refused.append(f"missing file '{path}'")
+                raise ResourceDenied(f"missing file: {path}")
+        self.refused.append(f"'{url}' is outside the project")
+        raise ResourceDenied(f"not allowed: {url}")
+
+
+class LayoutError(Exception):
+    """The layout could not be made; ``problems`` say why, in the user's terms."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LaidOut:
+    """One laid-out print part."""
+
+    document: Document
+    warnings: list[str]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collect_logs() -> Iterator[_Collect]:
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+class Typesetter:
+    """Lays out print parts with one shared font configuration and fetcher."""
+
+    def __init__(self, allowed_roots: Sequence[Path], stylesheet: str) -> None:
+        self.fetcher = ProjectFetcher(allowed_roots)
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher)
+
+    def lay_out(self, html: str, base_path: Path) -> LaidOut:
+        """Lay out one HTML document; relative URLs resolve against ``base_path``."""
+        self.fetcher.refused.clear()
+        with _collect_logs() as logs:
+            try:
+                document = HTML(
+                    string=html, base_url=base_path.as_uri() + "/", url_fetcher=self.fetcher
+                ).render(stylesheets=[self.stylesheet], font_config=self.font_config)
+            except FatalURLFetchingError as error:
+                raise LayoutError(self.fetcher.refused or [str(error)]) from None
+        return LaidOut(document, list(logs.messages))
+
+    @staticmethod
+    def join(parts: Sequence[LaidOut], *, tags: bool = True) -> bytes:
+        """All pages of ``parts`` as one PDF, metadata from the first part."""
+        pages = [page for part in parts for page in part.document.pages]
+        output = io.BytesIO()
+        parts[0].document.copy(pages).write_pdf(output, pdf_tags=tags)
+        return output.getvalue()
+
+
+def versions() -> dict[str, str]:
+    from weasyprint.text.ffi import pango
+
+    return {
+        "WeasyPrint": weasyprint.__version__,
+        "Pango": pango.pango_version_string().decode() if hasattr(pango, "pango_version_string")
+        else str(pango.pango_version()),
+    }

@@ -1,0 +1,307 @@
+"""The typed data model every stage works on.
+
+``IssueConfig`` (from ``issue.yml``) and ``ChapterMeta`` (a chapter's front matter) are frozen
+pydantic models: they are the schema, and their field docstrings are the reference documentation.
+The rest are frozen dataclasses built by the stages: :class:`Issue` → :class:`Chapter` →
+:class:`ChapterMeta`/:class:`Author`, and the :class:`Bibliography` of :class:`BibEntry`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pica_publish.diagnostics import Location
+from pica_publish.yamlsource import Positions
+
+Role = Literal["editorial", "prologue", "chapter", "strategy", "appendix"]
+FRONT_ROLES: frozenset[str] = frozenset({"editorial", "prologue"})
+NUMBERED_ROLES: frozenset[str] = frozenset({"chapter", "strategy"})
+BACK_ROLES: frozenset[str] = frozenset({"appendix"})
+
+ORCID_RE = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+ISSN_RE = re.compile(r"^\d{4}-\d{3}[\dX]$")
+DOI_PREFIX_RE = re.compile(r"^10\.\d{4,9}$")
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ISO 7064 11,2 check character of an ORCID iD (``0000-0002-1825-0097``)."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def issn_checksum_ok(issn: str) -> bool:
+    digits = issn.replace("-", "")
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=True
+    )
+
+
+class Editor(_Schema):
+    name: str = Field(min_length=1)
+    """Full name as printed on the masthead."""
+    role: str | None = None
+    """E.g. 'Co-chair IUCN SSC Cat Specialist Group'."""
+    email: str | None = None
+
+
+class ChapterEntry(_Schema):
+    file: str = Field(min_length=1)
+    """Path of the chapter's Markdown file, relative to the project root."""
+    role: Role = "chapter"
+    """editorial or prologue (front matter), chapter, strategy (last chapter), appendix (back)."""
+
+
+class IssueConfig(_Schema):
+    """The issue manifest, ``issue.yml``."""
+
+    series: str = "CATnews"
+    """Journal name, printed on the cover and in running headers."""
+    issue_label: str = "Special Issue"
+    """'Special Issue' or 'Issue'; precedes the number."""
+    number: int = Field(ge=1)
+    season: str | None = None
+    """'Spring', 'Autumn'…; printed before the year."""
+    year: int = Field(ge=1900, le=2200)
+    title: str = Field(min_length=1)
+    issn: str
+    publisher: str = Field(min_length=1)
+    publisher_address: str | None = None
+    editors: tuple[Editor, ...] = Field(min_length=1)
+    licence: str = "CC BY 4.0"
+    language: str = "en"
+    """BCP 47 language tag of the issue (hyphenation and ``<html lang>``)."""
+    base_url: str
+    """Where the HTML edition will be published, e.g. https://example.org/catnews/si13/."""
+    doi_prefix: str | None = None
+    first_page: int = Field(default=1, ge=1)
+    """Folio of the cover page."""
+    sample_notice: str | None = None
+    """Sentence printed on the cover and masthead of a sample or draft edition."""
+    chapters: tuple[ChapterEntry, ...] = Field(min_length=1)
+    """The articles in print order; the strategy chapter is the last chapter."""
+
+    @field_validator("issn")
+    @classmethod
+    def _issn(cls, value: str) -> str:
+        if not ISSN_RE.match(value):
+            raise ValueError(f"ISSN {value!r} is not of the form NNNN-NNNC")
+        if not issn_checksum_ok(value):
+            raise ValueError(f"ISSN {value!r} has a wrong check digit")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
+            raise ValueError(f"language {value!r} is not a BCP 47 tag such as 'en' or 'en-GB'")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError(f"base_url {value!r} is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("doi_prefix")
+    @classmethod
+    def _doi_prefix(cls, value: str | None) -> str | None:
+        if value is not None and not DOI_PREFIX_RE.match(value):
+            raise ValueError(f"DOI prefix {value!r} is not of the form 10.NNNN")
+        return value
+
+    @property
+    def issue_line(self) -> str:
+        """'CATnews Special Issue 13 Spring 2019' (running header)."""
+        parts = [self.series, self.issue_label, str(self.number), self.season or "", str(self.year)]
+        return " ".join(p for p in parts if p)
+
+
+class Author(_Schema):
+    name: str = Field(min_length=1)
+    """'Given Family'; the last word is taken as the family name unless ``family`` is set."""
+    family: str | None = None
+    affiliations: tuple[str, ...] = ()
+    """Keys into the chapter's ``affiliations`` mapping."""
+    orcid: str | None = None
+    corresponding: bool = False
+    email: str | None = None
+
+    @field_validator("orcid")
+    @classmethod
+    def _orcid(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = ORCID_RE.match(value)
+        if not match:
+            raise ValueError(f"ORCID {value!r} is not of the form 0000-0000-0000-000X")
+        if not orcid_checksum_ok(match[1]):
+            raise ValueError(f"ORCID {value!r} has a wrong check character")
+        return match[1]
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError(f"e-mail address {value!r} is malformed")
+        return value
+
+    @property
+    def family_name(self) -> str:
+        return self.family or self.name.split()[-1]
+
+    @property
+    def given_names(self) -> str:
+        family = self.family_name
+        given = self.name[: len(self.name) - len(family)] if self.name.endswith(family) else ""
+        return given.strip()
+
+
+class ChapterMeta(_Schema):
+    """A chapter's YAML front matter."""
+
+    title: str = Field(min_length=1)
+    """Article title in sentence case."""
+    short_title: str | None = None
+    """Shorter title for the contents page and navigation."""
+    running_head: str | None = None
+    """Overrides the short author line of the running header ('Ross et al.')."""
+    role: Role | None = None
+    """Optional; must agree with the manifest."""
+    authors: tuple[Author, ...] = Field(min_length=1)
+    affiliations: dict[str, str] = Field(default_factory=dict)
+    """Affiliation key → full postal address."""
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One article of the issue, loaded and validated."""
+
+    path: Path
+    display_path: str
+    slug: str
+    """File stem without the number prefix: 'central-asia'; unique; the id prefix."""
+    role: Role
+    number: int | None
+    """Chapter number for chapters and the strategy; None for front and back matter."""
+    meta: ChapterMeta
+    body: str
+    body_line: int
+    """1-based line of the file where the Markdown body starts."""
+    positions: Positions
+    front_matter_line: int
+    """1-based file line of the first YAML line (after the opening ``---``)."""
+
+    @property
+    def label(self) -> str:
+        """Section label printed above the article: 'editorial', 'chapter 3', 'appendix'."""
+        return f"chapter {self.number}" if self.number is not None else self.role
+
+    @property
+    def short_authors(self) -> str:
+        """Short author line for running headers: 'Ross', 'Ross & Harris', 'Ross et al.'."""
+        if self.meta.running_head:
+            return self.meta.running_head
+        names = [a.family_name for a in self.meta.authors]
+        if len(names) == 1:
+            return names[0]
+        if len(names) == 2:
+            return f"{names[0]} & {names[1]}"
+        return f"{names[0]} et al."
+
+    @property
+    def affiliation_order(self) -> tuple[str, ...]:
+        """Affiliation keys numbered 1, 2, … in order of first mention in the byline."""
+        order: dict[str, None] = {}
+        for author in self.meta.authors:
+            for key in author.affiliations:
+                order.setdefault(key, None)
+        return tuple(order)
+
+    def location(self, line: int, column: int = 0) -> Location:
+        return Location(self.display_path, line, column)
+
+    def front_matter_location(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
+        line, column = self.positions.of_key(path) if key else self.positions.of_value(path)
+        if path == ():
+            return Location(self.display_path, 1, 1)
+        return Location(self.display_path, line + self.front_matter_line - 1, column)
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """A bibliography entry as parsed by bibtexparser (raw, undecoded fields)."""
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    entries: Mapping[str, BibEntry]
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation key as written in a chapter, with its exact source position."""
+
+    key: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Everything loaded: the manifest, the chapters in print order and the bibliography."""
+
+    root: Path
+    config: IssueConfig
+    config_positions: Positions
+    chapters: tuple[Chapter, ...]
+    bibliography: Bibliography
+
+    def config_location(self, path: tuple[str | int, ...]) -> Location:
+        line, column = self.config_positions.of_value(path)
+        return Location("issue.yml", line, column)
+
+
+def strip_value_error(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def describe_validation_error(error: Mapping[str, Any]) -> tuple[str, bool]:
+    """(message, point_at_key) for one pydantic error dict."""
+    loc = tuple(error["loc"])
+    field = ".".join(str(p) for p in loc) or "document"
+    kind = error["type"]
+    if kind == "missing":
+        return f"missing required field '{field}'", True
+    if kind == "extra_forbidden":
+        return f"unknown field '{field}'", True
+    if kind == "value_error":
+        return strip_value_error(error["msg"]), False
+    shown = error.get("input")
+    if isinstance(shown, dict | list):
+        return f"'{field}': {error['msg'].lower()}", False
+    return f"'{field}': {error['msg'].lower()} (got {shown!r})", False

@@ -1,0 +1,137 @@
+"""The one module that runs pandoc (shipped by pypandoc-binary).
+
+pypandoc locates the bundled binary and tells its version; conversions run the binary directly
+with :mod:`subprocess` so that each run's warnings are captured for that chapter alone and runs
+can go in parallel threads. Every conversion is a pure function of its inputs and is cached on
+disk under a hash of them (including the pandoc version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pypandoc
+
+WARNING_RE = re.compile(r"^\[WARNING\]\s*(.*)$")
+
+
+class PandocError(Exception):
+    """pandoc failed on the user's input; the message is pandoc's own."""
+
+
+@cache
+def pandoc_path() -> str:
+    return str(pypandoc.get_pandoc_path())
+
+
+@cache
+def pandoc_version() -> str:
+    return str(pypandoc.get_pandoc_version())
+
+
+def _run(args: list[str], stdin: str | None = None) -> tuple[str, list[str]]:
+    process = subprocess.run(
+        [pandoc_path(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env={**os.environ, "LANG": "C.UTF-8"},
+    )
+    if process.returncode != 0:
+        raise PandocError(process.stderr.strip() or f"pandoc exited with {process.returncode}")
+    warnings = []
+    for line in process.stderr.splitlines():
+        match = WARNING_RE.match(line)
+        if match:
+            warnings.append(match[1])
+        elif warnings and line.startswith(" "):
+            warnings[-1] += " " + line.strip()
+    return process.stdout, warnings
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
+def bib_to_csl_json(source: Path, cache_dir: Path) -> list[dict[str, Any]]:
+    """CSL JSON items of a ``.bib`` file, as pandoc maps the fields; cached by content."""
+    data = source.read_bytes()
+    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), data)}.json"
+    if cached.is_file():
+        items: list[dict[str, Any]] = json.loads(cached.read_text("utf-8"))
+        return items
+    output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox", str(source)])
+    items = json.loads(output)
+    _write_atomic(cached, json.dumps(items, ensure_ascii=False, sort_keys=True))
+    return items
+
+
+@dataclass(frozen=True)
+class Conversion:
+    html: str
+    warnings: tuple[str, ...]
+
+
+def markdown_to_html(
+    markdown: str,
+    *,
+    references: list[dict[str, Any]],
+    csl: Path,
+    id_prefix: str,
+    language: str,
+    cache_dir: Path,
+) -> Conversion:
+    """One chapter body → an HTML5 fragment with citations resolved by citeproc.
+
+    pandoc runs with ``--sandbox``: it reads nothing but the files named here, and fetches nothing.
+    """
+    references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
+    csl_text = csl.read_text("utf-8")
+    args_common = [
+        "--from=markdown-raw_tex",
+        "--to=html5",
+        "--citeproc",
+        f"--id-prefix={id_prefix}",
+        "--section-divs",
+        "--sandbox",
+        "--wrap=none",
+        f"--metadata=lang:{language}",
+        "--metadata=link-citations:true",
+        "--metadata=link-bibliography:true",
+    ]
+    key = _digest(pandoc_version(), markdown, references_json, csl_text, *args_common)
+    cached = cache_dir / "pandoc" / f"{key}.json"
+    if cached.is_file():
+        stored = json.loads(cached.read_text("utf-8"))
+        return Conversion(stored["html"], tuple(stored["warnings"]))
+    with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
+        bibliography = Path(tmp) / "references.json"
+        bibliography.write_text(references_json, "utf-8")
+        html, warnings = _run(
+            [*args_common, f"--csl={csl}", f"--bibliography={bibliography}"], stdin=markdown
+        )
+    _write_atomic(cached, json.dumps({"html": html, "warnings": warnings}, ensure_ascii=False))
+    return Conversion(html, tuple(warnings))

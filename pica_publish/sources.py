@@ -1,0 +1,159 @@
+"""Reading the user's files: text decoding and YAML front matter, with located problems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pica_publish.diagnostics import Location, Report, did_you_mean
+from pica_publish.model import describe_validation_error
+from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+FENCE_RE = re.compile(r"^(---|\.\.\.)\s*$")
+
+
+def read_text(path: Path, display: str, report: Report) -> str | None:
+    """The file as text (UTF-8, BOM tolerated, newlines normalised), or None after reporting."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        report.error("file-unreadable", f"cannot read file: {error.strerror}", Location(display))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        report.error(
+            "file-encoding",
+            f"file is not UTF-8 (byte 0x{raw[error.start]:02x})",
+            Location(display, line, column),
+            "save the file as UTF-8 (in Zotero/JabRef: export with UTF-8 encoding)",
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: Any
+    positions: Positions
+    yaml_line: int
+    """1-based file line of the first YAML line."""
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, display: str, report: Report) -> FrontMatter | None:
+    """Separate the ``---`` YAML block at the top of a chapter from its Markdown body."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        report.error(
+            "front-matter-missing",
+            "chapter does not start with a YAML front matter block",
+            Location(display, 1, 1),
+            "start the file with a line '---', the title, authors…, then a closing '---'",
+        )
+        return None
+    for index in range(1, len(lines)):
+        if FENCE_RE.match(lines[index]):
+            break
+    else:
+        report.error(
+            "front-matter-unclosed",
+            "front matter is not closed",
+            Location(display, 1, 1),
+            "add a line '---' after the last front-matter field",
+        )
+        return None
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        data, positions = load_yaml(yaml_text)
+    except YamlSyntaxError as error:
+        report.error("yaml-syntax", error.message, Location(display, error.line + 1, error.column))
+        return None
+    body = "\n".join(lines[index + 1 :])
+    return FrontMatter(data, positions, 2, body, index + 2)
+
+
+def validate_model(
+    model: type[M],
+    data: Any,
+    locate: Any,
+    report: Report,
+    *,
+    what: str,
+) -> M | None:
+    """Validate ``data`` into ``model``, reporting every problem at its source position.
+
+    Unknown keys are warnings (with a did-you-mean hint): they are dropped and validation goes on,
+    so that one typo does not hide the real errors. ``locate(path, key=bool)`` maps a value path
+    to a :class:`Location`.
+    """
+    if not isinstance(data, dict):
+        report.error("schema-type", f"{what} must be a mapping of fields", locate((), key=False))
+        return None
+    for _attempt in range(10):
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            errors = error.errors()
+        unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+        for problem in unknown:
+            loc = tuple(problem["loc"])
+            candidates = _field_names(model, loc[:-1])
+            report.warning(
+                "schema-unknown-field",
+                f"unknown field '{loc[-1]}' in {what}",
+                locate(loc, key=True),
+                did_you_mean(str(loc[-1]), candidates) or f"known fields: {', '.join(candidates)}",
+            )
+            _delete(data, loc)
+        if unknown:
+            continue
+        for problem in errors:
+            loc = tuple(problem["loc"])
+            message, at_key = describe_validation_error(problem)
+            if problem["type"] == "missing":
+                report.error("schema-missing-field", message, locate(loc[:-1], key=False))
+            else:
+                report.error("schema-invalid", message, locate(loc, key=at_key))
+        return None
+    return None
+
+
+def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _delete(data: Any, loc: tuple[Any, ...]) -> None:
+    for part in loc[:-1]:
+        data = data[part]
+    if isinstance(data, dict):
+        data.pop(loc[-1], None)

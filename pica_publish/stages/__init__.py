@@ -1,0 +1,1 @@
+"""The pipeline stages. Each is ``stage(state: BuildState) -> BuildState``."""

@@ -1,0 +1,170 @@
+"""Stage 4, *assemble*: converted chapters + metadata → page contexts and web pages.
+
+Consumes ``state.issue`` and ``state.converted``; produces ``state.print_plan`` (the print
+documents in order, each a template and its context, rendered by *typeset* once its first page
+number is known) and the HTML edition's files in ``state.files``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from pica_publish.model import Chapter, Issue
+from pica_publish.stages.convert import ConvertedChapter
+from pica_publish.state import BuildState
+from pica_publish.theme import font_face_css, font_files, render, theme_path
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """One print document: the cover, the masthead, the contents, or one article."""
+
+    kind: str
+    slug: str
+    template: str
+    context: dict[str, Any] = field(hash=False)
+    base_path: str = ""
+    """Folder that relative URLs in this part resolve against (the chapter's folder)."""
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    parts: tuple[PrintPart, ...]
+    metadata: dict[str, Any] = field(hash=False)
+
+
+def assemble(state: BuildState) -> BuildState:
+    issue = state.issue
+    if issue is None or state.report.has_errors:
+        return state
+    articles = [article_context(issue, c, state.converted[c.slug]) for c in issue.chapters]
+    shared = {"issue": issue.config, "articles": articles}
+    files: dict[str, bytes] = dict(state.files)
+    plan = None
+    if "pdf" in state.options.outputs:
+        plan = print_plan(issue, shared, articles, state.options.source_date_epoch)
+    if "html" in state.options.outputs:
+        files.update(web_files(state, issue, shared, articles))
+    return dataclasses.replace(state, print_plan=plan, files=files)
+
+
+def byline(chapter: Chapter) -> list[dict[str, Any]]:
+    numbers = {key: n for n, key in enumerate(chapter.affiliation_order, start=1)}
+    return [
+        {
+            "name": author.name,
+            "numbers": [numbers[k] for k in author.affiliations if k in numbers],
+            "corresponding": author.corresponding,
+            "orcid": author.orcid,
+            "email": author.email,
+        }
+        for author in chapter.meta.authors
+    ]
+
+
+def author_list(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' (the contents page and web pages)."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter) -> dict[str, Any]:
+    meta = chapter.meta
+    corresponding = next((a for a in meta.authors if a.corresponding), None)
+    return {
+        "slug": chapter.slug,
+        "anchor": f"article-{chapter.slug}",
+        "role": chapter.role,
+        "label": chapter.label,
+        "number": chapter.number,
+        "title": meta.title,
+        "short_title": meta.short_title or meta.title,
+        "short_authors": chapter.short_authors,
+        "authors_text": author_list([a.name for a in meta.authors]),
+        "byline": byline(chapter),
+        "affiliations": [
+            (n, meta.affiliations[key]) for n, key in enumerate(chapter.affiliation_order, 1)
+            if key in meta.affiliations
+        ],
+        "corresponding_email": corresponding.email if corresponding else None,
+        "abstract": meta.abstract,
+        "keywords": list(meta.keywords),
+        "body_html": converted.body_html,
+        "references_html": converted.references_html,
+        "notes_html": converted.notes_html,
+    }
+
+
+def print_plan(
+    issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]], epoch: int | None
+) -> PrintPlan:
+    config = issue.config
+    keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
+    created = (
+        datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if epoch is not None else None
+    )
+    parts = [
+        PrintPart("cover", "cover", "print/cover.html",
+                  {**shared, "keywords": keywords, "created": created}),
+        PrintPart("masthead", "masthead", "print/masthead.html", shared),
+        PrintPart("contents", "contents", "print/contents.html", shared),
+    ]
+    for chapter, article in zip(issue.chapters, articles, strict=True):
+        parts.append(PrintPart(
+            "article", chapter.slug, "print/article.html", {**shared, "article": article},
+            base_path=str(chapter.path.parent),
+        ))
+    metadata = {
+        "title": f"{config.issue_line}: {config.title}",
+        "authors": [e.name for e in config.editors],
+        "keywords": keywords,
+    }
+    return PrintPlan(tuple(parts), metadata)
+
+
+# --- the HTML edition ---------------------------------------------------------------------------
+
+def web_files(
+    state: BuildState, issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]]
+) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    fonts = {face.path.name: face for face in font_files()}
+    css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
+    css += theme_path("css", "web.css").read_text("utf-8")
+    files["html/assets/style.css"] = css.encode("utf-8")
+    for name, face in fonts.items():
+        files[f"html/assets/fonts/{name}"] = face.path.read_bytes()
+    files["html/index.html"] = render("web/index.html", root="", **shared).encode("utf-8")
+    for index, (chapter, article) in enumerate(zip(issue.chapters, articles, strict=True)):
+        body = article["body_html"]
+        for src, path in sorted(state.images.get(chapter.slug, {}).items()):
+            target = f"figures/{path.name}"
+            files[f"html/{chapter.slug}/{target}"] = path.read_bytes()
+            body = body.replace(f'src="{html.escape(src)}"', f'src="{target}"')
+        page = render(
+            "web/article.html",
+            root="../",
+            article={**article, "body_html": body},
+            previous=articles[index - 1] if index > 0 else None,
+            next=articles[index + 1] if index + 1 < len(articles) else None,
+            **shared,
+        )
+        files[f"html/{chapter.slug}/index.html"] = page.encode("utf-8")
+    return files
+
+
+def relative_url(from_page: str, to_path: str) -> str:
+    depth = len(PurePosixPath(from_page).parent.parts)
+    return "../" * depth + to_path
+
+
+def plain_text(fragment: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip()

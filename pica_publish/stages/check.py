@@ -1,0 +1,152 @@
+"""Stage 2, *check*: cross-checks that need the whole issue loaded.
+
+Consumes ``state.issue``; produces ``state.citations`` and ``state.images`` and reports: unknown
+citation keys (with did-you-mean), bylines (affiliations, corresponding author), images (missing,
+remote, outside the project, no alt text), headings and raw HTML. Runs no pandoc and no layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pica_publish.diagnostics import Report, did_you_mean
+from pica_publish.markdown import ImageRef, scan_body
+from pica_publish.model import Chapter, Citation, Issue
+from pica_publish.state import BuildState
+
+ABSTRACT_MAX_WORDS = 250
+
+
+def check(state: BuildState) -> BuildState:
+    issue = state.issue
+    if issue is None:
+        return state
+    report = state.report
+    citations: dict[str, tuple[Citation, ...]] = {}
+    images: dict[str, dict[str, Path]] = {}
+    for chapter in issue.chapters:
+        check_byline(chapter, report)
+        scan = scan_body(chapter.body)
+        found = []
+        for item in scan.citations:
+            location = chapter.location(item.line + chapter.body_line - 1, item.column)
+            if item.text not in issue.bibliography.entries:
+                report.error(
+                    "citation-unknown",
+                    f"unknown citation key '{item.text}'",
+                    location,
+                    did_you_mean(item.text, issue.bibliography.entries)
+                    or "add the entry to a file in references/",
+                )
+            else:
+                found.append(Citation(item.text, location))
+        citations[chapter.slug] = tuple(found)
+        images[chapter.slug] = check_images(issue, chapter, scan.images, report)
+        for heading in scan.headings:
+            line = heading.line + chapter.body_line - 1
+            if heading.level == 1:
+                report.warning(
+                    "heading-level-1",
+                    f"level-1 heading '{heading.text}': the article title is the only level-1 heading",
+                    chapter.location(line, 1),
+                    "use '##' for sections and '###' for subsections",
+                )
+        for raw in scan.raw_html:
+            report.warning(
+                "raw-html",
+                f"raw HTML '{raw.text[:40]}' is sanitised in the HTML edition",
+                chapter.location(raw.line + chapter.body_line - 1, 1),
+                "use Markdown instead of HTML",
+            )
+    return dataclasses.replace(state, citations=citations, images=images)
+
+
+def check_byline(chapter: Chapter, report: Report) -> None:
+    meta = chapter.meta
+    defined = set(meta.affiliations)
+    used: set[str] = set()
+    for index, author in enumerate(meta.authors):
+        for position, key in enumerate(author.affiliations):
+            used.add(key)
+            if key not in defined:
+                report.error(
+                    "author-affiliation-undefined",
+                    f"author '{author.name}' refers to undefined affiliation '{key}'",
+                    chapter.front_matter_location(("authors", index, "affiliations", position)),
+                    did_you_mean(key, defined) or "define it under 'affiliations' in the front matter",
+                )
+        if author.corresponding and not author.email:
+            report.error(
+                "author-corresponding-email",
+                f"corresponding author '{author.name}' has no e-mail",
+                chapter.front_matter_location(("authors", index, "corresponding"), key=True),
+                "add 'email:' to this author",
+            )
+    for key in sorted(defined - used):
+        report.warning(
+            "affiliation-unused",
+            f"affiliation '{key}' is not used by any author",
+            chapter.front_matter_location(("affiliations", key), key=True),
+        )
+    corresponding = [i for i, a in enumerate(meta.authors) if a.corresponding]
+    if len(corresponding) > 1:
+        for index in corresponding[1:]:
+            report.error(
+                "author-corresponding-many",
+                "more than one corresponding author",
+                chapter.front_matter_location(("authors", index, "corresponding"), key=True),
+                "mark exactly one author with 'corresponding: true'",
+            )
+    elif not corresponding and chapter.role not in ("appendix",):
+        report.warning(
+            "author-corresponding-none",
+            "no corresponding author",
+            chapter.front_matter_location(("authors",), key=True),
+            "mark one author with 'corresponding: true' and give an 'email:'",
+        )
+    if meta.abstract and len(meta.abstract.split()) > ABSTRACT_MAX_WORDS:
+        report.warning(
+            "abstract-too-long",
+            f"abstract has {len(meta.abstract.split())} words; the limit is {ABSTRACT_MAX_WORDS}",
+            chapter.front_matter_location(("abstract",)),
+        )
+
+
+def check_images(
+    issue: Issue, chapter: Chapter, refs: tuple[ImageRef, ...], report: Report
+) -> dict[str, Path]:
+    """Image source as written → resolved file, for every image that exists in the project."""
+    paths: dict[str, Path] = {}
+    for image in refs:
+        location = chapter.location(image.line + chapter.body_line - 1, image.column)
+        parts = urlsplit(image.src)
+        if not image.alt.strip():
+            report.error(
+                "image-alt-missing",
+                f"image '{image.src}' has no alt text",
+                location,
+                "describe the image for readers who cannot see it: ![A map of …](…)",
+            )
+        if parts.scheme or parts.netloc:
+            report.error(
+                "image-remote",
+                f"image '{image.src}' is not a file in the project",
+                location,
+                "download the image into chapters/figures/ and refer to it by relative path",
+            )
+            continue
+        path = (chapter.path.parent / unquote(parts.path)).resolve()
+        if not path.is_relative_to(issue.root):
+            report.error(
+                "image-outside",
+                f"image '{image.src}' is outside the project",
+                location,
+                "keep figures in chapters/figures/",
+            )
+        elif not path.is_file():
+            report.error("image-missing", f"image file '{image.src}' not found", location)
+        else:
+            paths[image.src] = path
+    return paths

@@ -1,0 +1,104 @@
+"""Stage 3, *convert*: one pandoc run per chapter, in parallel, cached by content.
+
+Consumes ``state.issue`` and ``state.citations``; produces ``state.converted``: each chapter's
+body and reference list as sanitised HTML fragments. Each chapter gets a CSL JSON bibliography
+holding only the entries it cites, so it prints only its own references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pica_publish.diagnostics import Location, Report, display_path
+from pica_publish.model import Chapter, Issue
+from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
+from pica_publish.sanitize import sanitize
+from pica_publish.state import BuildState
+
+
+@dataclass(frozen=True)
+class ConvertedChapter:
+    slug: str
+    body_html: str
+    """The article body, sanitised; ids prefixed with the slug."""
+    references_html: str
+    """The article's own reference list (``csl-entry`` divs), or ''."""
+    notes_html: str
+    """Pandoc's endnotes section, or ''."""
+
+
+def csl_style_path() -> Path:
+    return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
+
+
+def convert(state: BuildState) -> BuildState:
+    issue = state.issue
+    if issue is None or state.report.has_errors:
+        return state
+    report = state.report
+    cache = state.options.cache_path
+    items = load_csl_items(issue, cache, report)
+    if report.has_errors:
+        return state
+
+    def run(chapter: Chapter) -> tuple[Chapter, Any]:
+        keys = dict.fromkeys(c.key for c in state.citations.get(chapter.slug, ()))
+        references = [items[key] for key in keys if key in items]
+        try:
+            return chapter, markdown_to_html(
+                chapter.body,
+                references=references,
+                csl=csl_style_path(),
+                id_prefix=f"{chapter.slug}-",
+                language=issue.config.language,
+                cache_dir=cache,
+            )
+        except PandocError as error:
+            return chapter, error
+
+    converted: dict[str, ConvertedChapter] = {}
+    with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
+        for chapter, result in pool.map(run, issue.chapters):
+            if isinstance(result, PandocError):
+                report.error("pandoc-failed", f"pandoc could not convert this chapter: {result}",
+                             Location(chapter.display_path))
+                continue
+            for warning in result.warnings:
+                report.warning("pandoc-warning", warning, Location(chapter.display_path))
+            converted[chapter.slug] = split_fragment(chapter.slug, sanitize(result.html))
+    return dataclasses.replace(state, converted=converted)
+
+
+def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[str, Any]]:
+    items: dict[str, dict[str, Any]] = {}
+    for path in issue.bibliography.files:
+        try:
+            for item in bib_to_csl_json(path, cache):
+                items.setdefault(str(item.get("id")), item)
+        except PandocError as error:
+            report.error("bib-pandoc-failed", f"pandoc could not read this bibliography: {error}",
+                         Location(display_path(path, issue.root)))
+    return items
+
+
+def split_fragment(slug: str, html: str) -> ConvertedChapter:
+    """Separate pandoc's reference list and endnotes from the body.
+
+    pandoc always appends them, in this order, at the end of the fragment it writes; the templates
+    place them where the house style wants them (references, then affiliations).
+    """
+    notes = ""
+    notes_match = re.search(rf'<section id="{re.escape(slug)}-footnotes"', html)
+    if notes_match:
+        html, notes = html[: notes_match.start()], html[notes_match.start() :]
+    references = ""
+    refs_match = re.search(rf'<div id="{re.escape(slug)}-refs"', html)
+    if refs_match:
+        html, references = html[: refs_match.start()], html[refs_match.start() :]
+    return ConvertedChapter(slug, html.strip(), references.strip(), notes.strip())

@@ -1,0 +1,231 @@
+"""Stage 1, *load*: read the manifest, the chapters and the bibliography into the model.
+
+Consumes the project folder; produces ``state.issue``. Reads everything, validates schemas and
+order, and reports every problem with its location; nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from pica_publish.bibliography import load_bibliography
+from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
+from pica_publish.model import (
+    BACK_ROLES,
+    FRONT_ROLES,
+    NUMBERED_ROLES,
+    Chapter,
+    ChapterMeta,
+    Issue,
+    IssueConfig,
+)
+from pica_publish.sources import read_text, split_front_matter, validate_model
+from pica_publish.state import BuildState
+from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
+
+MANIFEST = "issue.yml"
+SLUG_RE = re.compile(r"^(?:\d+[-_])?([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+def load(state: BuildState) -> BuildState:
+    """Load ``issue.yml``, every listed chapter and every ``references/*.bib``."""
+    root = state.options.root.resolve()
+    report = state.report
+    loaded = load_manifest(root, report)
+    bibliography = load_bibliography(root, report)
+    if loaded is None:
+        return state
+    config, positions = loaded
+    chapters = load_chapters(root, config, positions, report)
+    issue = Issue(root, config, positions, chapters, bibliography)
+    return dataclasses.replace(state, issue=issue)
+
+
+def load_manifest(root: Path, report: Report) -> tuple[IssueConfig, Positions] | None:
+    path = root / MANIFEST
+    if not path.is_file():
+        report.error(
+            "manifest-missing",
+            f"no issue manifest '{MANIFEST}' in {root}",
+            Location(MANIFEST),
+            "run in the project folder, or pass -C DIR",
+        )
+        return None
+    text = read_text(path, MANIFEST, report)
+    if text is None:
+        return None
+    try:
+        data, positions = load_yaml(text)
+    except YamlSyntaxError as error:
+        report.error("yaml-syntax", error.message, Location(MANIFEST, error.line, error.column))
+        return None
+
+    def locate(loc: tuple[Any, ...], *, key: bool) -> Location:
+        line, column = positions.of_key(loc) if key else positions.of_value(loc)
+        return Location(MANIFEST, line, column)
+
+    config = validate_model(IssueConfig, data, locate, report, what="issue.yml")
+    return (config, positions) if config is not None else None
+
+
+def load_chapters(
+    root: Path, config: IssueConfig, positions: Positions, report: Report
+) -> tuple[Chapter, ...]:
+    """Every listed chapter, in manifest order, plus the checks on the order itself."""
+
+    def entry_location(index: int, field: str = "file") -> Location:
+        line, column = positions.of_value(("chapters", index, field))
+        return Location(MANIFEST, line, column)
+
+    existing = sorted(p for p in (root / "chapters").glob("*.md")) if (root / "chapters").is_dir() else []
+    existing_names = [display_path(p, root) for p in existing]
+    listed: set[Path] = set()
+    chapters: list[Chapter] = []
+    slugs: dict[str, int] = {}
+    number = 0
+    for index, entry in enumerate(config.chapters):
+        path = (root / entry.file).resolve()
+        if not path.is_relative_to(root):
+            report.error(
+                "manifest-outside",
+                f"chapter file '{entry.file}' is outside the project",
+                entry_location(index),
+            )
+            continue
+        if path in listed:
+            report.error("manifest-duplicate", f"'{entry.file}' is listed twice", entry_location(index))
+            continue
+        listed.add(path)
+        if not path.is_file():
+            report.error(
+                "manifest-missing-file",
+                f"chapter file '{entry.file}' does not exist",
+                entry_location(index),
+                did_you_mean(entry.file, existing_names) or "check the path in issue.yml",
+            )
+            continue
+        match = SLUG_RE.match(path.stem)
+        if not match or path.suffix != ".md":
+            report.error(
+                "chapter-filename",
+                f"chapter file name '{path.name}' is not of the form NN-slug.md",
+                entry_location(index),
+                "use lowercase letters, digits and hyphens, e.g. chapters/03-central-asia.md",
+            )
+            continue
+        slug = match[1]
+        if slug in slugs:
+            report.error(
+                "chapter-slug-duplicate",
+                f"two chapters have the slug '{slug}'",
+                entry_location(index),
+                "slugs (the file name without its number) must be unique",
+            )
+            continue
+        slugs[slug] = index
+        if entry.role in NUMBERED_ROLES:
+            number += 1
+        chapter = load_chapter(root, path, slug, entry.role, number, report)
+        if chapter is not None:
+            if chapter.meta.role is not None and chapter.meta.role != entry.role:
+                report.error(
+                    "chapter-role-mismatch",
+                    f"front matter says role '{chapter.meta.role}' but issue.yml says '{entry.role}'",
+                    chapter.front_matter_location(("role",)),
+                    "remove 'role' from the front matter or make it agree with issue.yml",
+                )
+            chapters.append(chapter)
+
+    check_order(config, entry_location, report)
+    for path, name in zip(existing, existing_names, strict=True):
+        if path.resolve() not in listed:
+            report.warning(
+                "chapter-unlisted",
+                f"'{name}' is not listed in issue.yml and will not be published",
+                Location(name),
+                "add it to 'chapters' in issue.yml, or move it out of chapters/",
+            )
+    return tuple(chapters)
+
+
+def check_order(config: IssueConfig, entry_location: Any, report: Report) -> None:
+    """Front matter first, then chapters, the strategy as the last chapter, then back matter."""
+    roles = [entry.role for entry in config.chapters]
+    strategy = [i for i, role in enumerate(roles) if role == "strategy"]
+    numbered = [i for i, role in enumerate(roles) if role in NUMBERED_ROLES]
+    if not strategy:
+        report.error(
+            "order-no-strategy",
+            "the issue has no conservation strategy chapter",
+            entry_location(len(roles) - 1, "role"),
+            "mark the strategy chapter with 'role: strategy'; it must be the last chapter",
+        )
+    elif len(strategy) > 1:
+        for index in strategy[1:]:
+            report.error(
+                "order-strategy-twice",
+                "only one chapter may have role 'strategy'",
+                entry_location(index, "role"),
+            )
+    elif numbered and strategy[0] != numbered[-1]:
+        report.error(
+            "order-strategy-not-last",
+            f"the strategy chapter must be the last chapter, but '{config.chapters[numbered[-1]].file}' "
+            "comes after it",
+            entry_location(strategy[0]),
+            "move the strategy chapter below every other chapter in issue.yml",
+        )
+    seen_body = False
+    for index, role in enumerate(roles):
+        if role in FRONT_ROLES and seen_body:
+            report.error(
+                "order-front-matter",
+                f"'{role}' must come before the numbered chapters",
+                entry_location(index, "role"),
+            )
+        if role in NUMBERED_ROLES or role in BACK_ROLES:
+            seen_body = True
+        if role in NUMBERED_ROLES and any(r in BACK_ROLES for r in roles[:index]):
+            report.error(
+                "order-back-matter",
+                "back matter (appendix) must come after the strategy chapter",
+                entry_location(roles.index("appendix"), "role"),
+            )
+            break
+
+
+def load_chapter(
+    root: Path, path: Path, slug: str, role: Any, number: int, report: Report
+) -> Chapter | None:
+    display = display_path(path, root)
+    text = read_text(path, display, report)
+    if text is None:
+        return None
+    front = split_front_matter(text, display, report)
+    if front is None:
+        return None
+
+    def locate(loc: tuple[Any, ...], *, key: bool) -> Location:
+        if loc == ():
+            return Location(display, 1, 1)
+        line, column = front.positions.of_key(loc) if key else front.positions.of_value(loc)
+        return Location(display, line + front.yaml_line - 1, column)
+
+    meta = validate_model(ChapterMeta, front.data, locate, report, what="front matter")
+    if meta is None:
+        return None
+    return Chapter(
+        path=path,
+        display_path=display,
+        slug=slug,
+        role=role,
+        number=number if role in NUMBERED_ROLES else None,
+        meta=meta,
+        body=front.body,
+        body_line=front.body_line,
+        positions=front.positions,
+        front_matter_line=front.yaml_line,
+    )

@@ -1,0 +1,109 @@
+"""Stage 5, *typeset*: lay out every print part once and join the pages into the issue PDF.
+
+Consumes ``state.print_plan``; produces ``state.page_map`` and the PDF in ``state.files``.
+Articles are laid out one after another, each starting at its real page number, so the page map
+comes from the page counts; the contents page is laid out first with placeholder numbers (to
+learn how many pages it takes) and again with the real ones, which costs one small page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from pathlib import Path
+
+from pica_publish.diagnostics import Location
+from pica_publish.layout import LaidOut, LayoutError, Typesetter
+from pica_publish.model import Issue
+from pica_publish.stages.assemble import PrintPart
+from pica_publish.state import BuildState
+from pica_publish.theme import font_face_css, font_files, render, theme_path
+
+LOGGER = logging.getLogger("pica_publish")
+PLACEHOLDER_PAGE = 888
+
+
+def issue_pdf_name(issue: Issue) -> str:
+    config = issue.config
+    stem = re.sub(r"[^a-z0-9]+", "-", f"{config.series} {config.issue_label} {config.number}".lower())
+    return f"{stem.strip('-')}.pdf"
+
+
+def typeset(state: BuildState) -> BuildState:
+    plan, issue = state.print_plan, state.issue
+    if plan is None or issue is None or state.report.has_errors:
+        return state
+    report = state.report
+    stylesheet = font_face_css(lambda face: face.path.as_uri(), ranges=False)
+    stylesheet += theme_path("css", "print.css").read_text("utf-8")
+    roots = [issue.root, theme_path(), *{face.path.parent for face in font_files()}]
+    typesetter = Typesetter(roots, stylesheet)
+
+    def lay_out(part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]) -> LaidOut | None:
+        html = render(part.template, folio=folio, page_map=page_map, **part.context)
+        where = _part_location(issue, part)
+        try:
+            laid = typesetter.lay_out(html, Path(part.base_path or issue.root))
+        except LayoutError as error:
+            for problem in error.problems:
+                report.error("layout-resource", f"cannot lay out: {problem}", where)
+            return None
+        for warning in laid.warnings:
+            report.warning("layout-warning", warning, where)
+        return laid
+
+    front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
+    contents_part = next(p for p in plan.parts if p.kind == "contents")
+    articles = [p for p in plan.parts if p.kind == "article"]
+    folio = issue.config.first_page
+    laid_front: list[LaidOut] = []
+    for number, part in enumerate(front, start=1):
+        LOGGER.info("Step 5.%d - Laying out the %s", number, part.kind)
+        laid = lay_out(part, folio, {})
+        if laid is None:
+            return state
+        laid_front.append(laid)
+        folio += laid.page_count
+
+    placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
+    contents = lay_out(contents_part, folio, placeholder)
+    if contents is None:
+        return state
+    for _attempt in range(3):
+        start = folio + contents.page_count
+        page_map: dict[str, tuple[int, int]] = {}
+        laid_articles: list[LaidOut] = []
+        for part in articles:
+            LOGGER.info("Step 5.%d - Laying out %s from page %d", len(laid_front) + 2, part.slug, start)
+            laid = lay_out(part, start, page_map)
+            if laid is None:
+                return state
+            laid_articles.append(laid)
+            page_map[part.slug] = (start, start + laid.page_count - 1)
+            start += laid.page_count
+        final_contents = lay_out(contents_part, folio, page_map)
+        if final_contents is None:
+            return state
+        if final_contents.page_count == contents.page_count:
+            break
+        contents = final_contents  # the contents grew: lay the articles out again from a new folio
+    else:
+        report.error("layout-contents", "the contents page count does not settle", Location("issue.yml"))
+        return state
+
+    LOGGER.info("Step 6 - Writing the issue PDF (%d pages)", start - issue.config.first_page)
+    pdf = Typesetter.join([*laid_front, final_contents, *laid_articles])
+    files = dict(state.files)
+    files[f"pdf/{issue_pdf_name(issue)}"] = pdf
+    page_map_json = {slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()}
+    files["pagemap.json"] = (json.dumps(page_map_json, indent=2) + "\n").encode("utf-8")
+    return dataclasses.replace(state, files=files, page_map=page_map)
+
+
+def _part_location(issue: Issue, part: PrintPart) -> Location:
+    chapter = next((c for c in issue.chapters if c.slug == part.slug and part.kind == "article"), None)
+    return Location(chapter.display_path) if chapter else Location("issue.yml")
+
+

@@ -1,0 +1,63 @@
+"""The state that flows through the pipeline stages, and the options that shape a build."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from pica_publish.diagnostics import Report
+from pica_publish.model import Citation, Issue
+
+if TYPE_CHECKING:
+    from pica_publish.stages.assemble import PrintPlan
+    from pica_publish.stages.convert import ConvertedChapter
+
+EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build, and where. Built by the CLI; every field has a safe default."""
+
+    root: Path
+    """Project folder holding ``issue.yml``."""
+    outputs: frozenset[str] = frozenset({"pdf", "html"})
+    """Which editions to write: any of 'pdf' and 'html'."""
+    build_dir: Path | None = None
+    """Output folder; default ``ROOT/build``."""
+    strict: bool = False
+    """Warnings fail the build too."""
+    jobs: int = 2
+    """Parallel pandoc runs."""
+    source_date_epoch: int | None = None
+    """Timestamp written into outputs (reproducible builds)."""
+
+    @property
+    def build_path(self) -> Path:
+        return self.build_dir if self.build_dir is not None else self.root / "build"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.build_path / ".cache"
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """Everything known so far. Each stage takes a state and returns a new one."""
+
+    options: BuildOptions
+    report: Report = field(default_factory=Report)
+    issue: Issue | None = None
+    citations: Mapping[str, tuple[Citation, ...]] = field(default_factory=dict)
+    """Chapter slug → citations in source order (from the check stage)."""
+    images: Mapping[str, Mapping[str, Path]] = field(default_factory=dict)
+    """Chapter slug → image source as written → resolved file (from the check stage)."""
+    converted: Mapping[str, ConvertedChapter] = field(default_factory=dict)
+    print_plan: PrintPlan | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """Output files to publish, by path relative to the build folder."""
+    page_map: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Chapter slug → (first page, last page) from the layout."""

@@ -1,0 +1,87 @@
+"""The theme: templates, stylesheets, the citation style and the fonts, all package data.
+
+Templates are Jinja2 with autoescaping; chapter HTML reaches them already sanitised and is marked
+safe explicitly (``|safe``) in exactly the places that take it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import fontpkg_noto_sans
+import fontpkg_noto_serif
+import jinja2
+from markupsafe import Markup
+
+
+def theme_path(*parts: str) -> Path:
+    return Path(str(resources.files("pica_publish").joinpath("theme", *parts)))
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal, safe inside ``<style>``: quotes, backslashes and ``<`` escaped."""
+    text = str(value)
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in text
+    )
+    return Markup(f'"{escaped}"')
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme_path("templates"))),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["folio"] = lambda n: f"{int(n):02d}"
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class FontFile:
+    family: str
+    style: str
+    path: Path
+
+
+def font_files() -> tuple[FontFile, ...]:
+    """The variable fonts the theme uses, from their PyPI packages (Latin Extended + Cyrillic)."""
+    faces = []
+    for package in (fontpkg_noto_serif, fontpkg_noto_sans):
+        files = Path(package.ROOT) / "files"
+        for path in sorted(files.glob("*.ttf")):
+            style = "italic" if "Italic" in path.name else "normal"
+            faces.append(FontFile(str(package.FAMILY), style, path))
+    return tuple(faces)
+
+
+def font_face_css(url_for: Any, *, ranges: bool) -> str:
+    """``@font-face`` rules; ``url_for(FontFile)`` gives the URL each output uses.
+
+    Browsers need the weight and width ranges of a variable font; WeasyPrint rejects range
+    descriptors but instantiates the variable font at any weight asked for.
+    """
+    rules = []
+    for face in font_files():
+        rules.append(
+            "@font-face {\n"
+            f"  font-family: {css_string(face.family)};\n"
+            f"  src: url({css_string(url_for(face))});\n"
+            f"  font-style: {face.style};\n"
+            + ("  font-weight: 100 900;\n  font-stretch: 62.5% 100%;\n" if ranges else "")
+            + "}\n"
+        )
+    return "".join(rules)
