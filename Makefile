@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html check test bench clean distclean info
+.PHONY: all pdf html check test bench golden clean distclean info
 
 all: pdf html
 
@@ -38,3 +38,6 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+golden: $(STAMP)  ## regenerate tests/golden/ from the current code; review the diff before committing
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_end_to_end.py -k golden

@@ -6,6 +6,7 @@ exports and is pandoc's job when it converts the entries to CSL JSON (see :mod:`
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import bibtexparser
@@ -14,6 +15,9 @@ from bibtexparser.model import DuplicateBlockKeyBlock, ImplicitComment, ParsingF
 from pica_publish.diagnostics import Location, Report, display_path
 from pica_publish.model import BibEntry, Bibliography
 from pica_publish.sources import read_text
+
+# bibtexparser logs each failed block itself; we report them as diagnostics instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 MERGE_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
@@ -66,7 +70,8 @@ def parse_bib_text(text: str, display: str, report: Report) -> list[BibEntry]:
                 "rename one of the entries or delete the copy",
             )
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).split("\n")[-1].strip() if block.error else "syntax error"
+            error = block.error
+            reason = (getattr(error, "abort_reason", "") or str(error) or "syntax error").strip()
             report.error(
                 "bib-parse-failed",
                 f"this BibTeX block could not be read: {reason}",

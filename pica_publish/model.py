@@ -276,10 +276,18 @@ class Issue:
     """Everything loaded: the manifest, the chapters in print order and the bibliography."""
 
     root: Path
-    config: IssueConfig
+    config: IssueConfig | None
+    """None only when issue.yml has errors (the chapters are still loaded and checked)."""
     config_positions: Positions
     chapters: tuple[Chapter, ...]
     bibliography: Bibliography
+
+    @property
+    def manifest(self) -> IssueConfig:
+        """The validated manifest; stages after *check* run only when it is valid."""
+        if self.config is None:
+            raise RuntimeError("the manifest is invalid; this stage should not have run")
+        return self.config
 
     def config_location(self, path: tuple[str | int, ...]) -> Location:
         line, column = self.config_positions.of_value(path)

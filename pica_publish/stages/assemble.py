@@ -44,7 +44,7 @@ def assemble(state: BuildState) -> BuildState:
     if issue is None or state.report.has_errors:
         return state
     articles = [article_context(issue, c, state.converted[c.slug]) for c in issue.chapters]
-    shared = {"issue": issue.config, "articles": articles}
+    shared = {"issue": issue.manifest, "articles": articles}
     files: dict[str, bytes] = dict(state.files)
     plan = None
     if "pdf" in state.options.outputs:
@@ -105,7 +105,7 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
 def print_plan(
     issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]], epoch: int | None
 ) -> PrintPlan:
-    config = issue.config
+    config = issue.manifest
     keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
     created = (
         datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -167,4 +167,5 @@ def relative_url(from_page: str, to_path: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip()
+    """The text of an HTML fragment, whitespace folded (for metadata and tests)."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment))).strip()

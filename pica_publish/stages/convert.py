@@ -56,7 +56,7 @@ def convert(state: BuildState) -> BuildState:
                 references=references,
                 csl=csl_style_path(),
                 id_prefix=f"{chapter.slug}-",
-                language=issue.config.language,
+                language=issue.manifest.language,
                 cache_dir=cache,
             )
         except PandocError as error:
@@ -101,4 +101,10 @@ def split_fragment(slug: str, html: str) -> ConvertedChapter:
     refs_match = re.search(rf'<div id="{re.escape(slug)}-refs"', html)
     if refs_match:
         html, references = html[: refs_match.start()], html[refs_match.start() :]
+        # With --section-divs the list sits inside the last section(s): give their closing tags
+        # back to the body.
+        closing = re.search(r"(?:\s*</section>)+\s*$", references)
+        if closing:
+            html += closing.group(0)
+            references = references[: closing.start()]
     return ConvertedChapter(slug, html.strip(), references.strip(), notes.strip())

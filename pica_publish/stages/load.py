@@ -13,11 +13,14 @@ from typing import Any
 
 from pica_publish.bibliography import load_bibliography
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from pica_publish.model import (
     BACK_ROLES,
     FRONT_ROLES,
     NUMBERED_ROLES,
     Chapter,
+    ChapterEntry,
     ChapterMeta,
     Issue,
     IssueConfig,
@@ -38,13 +41,23 @@ def load(state: BuildState) -> BuildState:
     bibliography = load_bibliography(root, report)
     if loaded is None:
         return state
-    config, positions = loaded
-    chapters = load_chapters(root, config, positions, report)
+    config, entries, positions = loaded
+    chapters = load_chapters(root, entries, positions, report)
     issue = Issue(root, config, positions, chapters, bibliography)
     return dataclasses.replace(state, issue=issue)
 
 
-def load_manifest(root: Path, report: Report) -> tuple[IssueConfig, Positions] | None:
+class _ChapterList(BaseModel):
+    """Just the chapter list of a manifest whose other fields are invalid, so that the chapters
+    can still be checked and every problem reported in one run."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    chapters: tuple[ChapterEntry, ...]
+
+
+def load_manifest(
+    root: Path, report: Report
+) -> tuple[IssueConfig | None, tuple[ChapterEntry, ...], Positions] | None:
     path = root / MANIFEST
     if not path.is_file():
         report.error(
@@ -68,11 +81,17 @@ def load_manifest(root: Path, report: Report) -> tuple[IssueConfig, Positions] |
         return Location(MANIFEST, line, column)
 
     config = validate_model(IssueConfig, data, locate, report, what="issue.yml")
-    return (config, positions) if config is not None else None
+    if config is not None:
+        return config, config.chapters, positions
+    try:
+        entries = _ChapterList.model_validate(data).chapters
+    except ValidationError:
+        return None
+    return None, entries, positions
 
 
 def load_chapters(
-    root: Path, config: IssueConfig, positions: Positions, report: Report
+    root: Path, entries: tuple[ChapterEntry, ...], positions: Positions, report: Report
 ) -> tuple[Chapter, ...]:
     """Every listed chapter, in manifest order, plus the checks on the order itself."""
 
@@ -86,7 +105,7 @@ def load_chapters(
     chapters: list[Chapter] = []
     slugs: dict[str, int] = {}
     number = 0
-    for index, entry in enumerate(config.chapters):
+    for index, entry in enumerate(entries):
         path = (root / entry.file).resolve()
         if not path.is_relative_to(root):
             report.error(
@@ -139,7 +158,7 @@ def load_chapters(
                 )
             chapters.append(chapter)
 
-    check_order(config, entry_location, report)
+    check_order(entries, entry_location, report)
     for path, name in zip(existing, existing_names, strict=True):
         if path.resolve() not in listed:
             report.warning(
@@ -151,9 +170,9 @@ def load_chapters(
     return tuple(chapters)
 
 
-def check_order(config: IssueConfig, entry_location: Any, report: Report) -> None:
+def check_order(entries: tuple[ChapterEntry, ...], entry_location: Any, report: Report) -> None:
     """Front matter first, then chapters, the strategy as the last chapter, then back matter."""
-    roles = [entry.role for entry in config.chapters]
+    roles = [entry.role for entry in entries]
     strategy = [i for i, role in enumerate(roles) if role == "strategy"]
     numbered = [i for i, role in enumerate(roles) if role in NUMBERED_ROLES]
     if not strategy:
@@ -173,7 +192,7 @@ def check_order(config: IssueConfig, entry_location: Any, report: Report) -> Non
     elif numbered and strategy[0] != numbered[-1]:
         report.error(
             "order-strategy-not-last",
-            f"the strategy chapter must be the last chapter, but '{config.chapters[numbered[-1]].file}' "
+            f"the strategy chapter must be the last chapter, but '{entries[numbered[-1]].file}' "
             "comes after it",
             entry_location(strategy[0]),
             "move the strategy chapter below every other chapter in issue.yml",

@@ -26,7 +26,7 @@ PLACEHOLDER_PAGE = 888
 
 
 def issue_pdf_name(issue: Issue) -> str:
-    config = issue.config
+    config = issue.manifest
     stem = re.sub(r"[^a-z0-9]+", "-", f"{config.series} {config.issue_label} {config.number}".lower())
     return f"{stem.strip('-')}.pdf"
 
@@ -57,7 +57,7 @@ def typeset(state: BuildState) -> BuildState:
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
     contents_part = next(p for p in plan.parts if p.kind == "contents")
     articles = [p for p in plan.parts if p.kind == "article"]
-    folio = issue.config.first_page
+    folio = issue.manifest.first_page
     laid_front: list[LaidOut] = []
     for number, part in enumerate(front, start=1):
         LOGGER.info("Step 5.%d - Laying out the %s", number, part.kind)
@@ -93,7 +93,7 @@ def typeset(state: BuildState) -> BuildState:
         report.error("layout-contents", "the contents page count does not settle", Location("issue.yml"))
         return state
 
-    LOGGER.info("Step 6 - Writing the issue PDF (%d pages)", start - issue.config.first_page)
+    LOGGER.info("Step 6 - Writing the issue PDF (%d pages)", start - issue.manifest.first_page)
     pdf = Typesetter.join([*laid_front, final_contents, *laid_articles])
     files = dict(state.files)
     files[f"pdf/{issue_pdf_name(issue)}"] = pdf

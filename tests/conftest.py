@@ -1,0 +1,48 @@
+"""Shared fixtures: small sample projects copied into tmp_path, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pica_publish.cli import main
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+@dataclass
+class Result:
+    status: int
+    output: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh copy of the miniature sample project (editorial, one chapter, strategy)."""
+    target = tmp_path / "mini"
+    shutil.copytree(PROJECTS / "mini", target, ignore=shutil.ignore_patterns("build"))
+    return target
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    def run(*args: str) -> Result:
+        status = main(list(args))
+        captured = capsys.readouterr()
+        return Result(status, captured.out + captured.err)
+
+    return run
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in a file, failing loudly if ``old`` is not there."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")

@@ -1,0 +1,299 @@
+"""Bad input → one exact diagnostic line, exit status 1 (or 0 for warnings), no traceback.
+
+Each case edits the miniature project and names the line that must appear in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import edit
+
+Mutation = Callable[[Path], None]
+
+
+def _replace(file: str, old: str, new: str) -> Mutation:
+    return lambda root: edit(root / file, old, new)
+
+
+def _write(file: str, text: str | bytes) -> Mutation:
+    def mutate(root: Path) -> None:
+        path = root / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, "utf-8")
+    return mutate
+
+
+STRATEGY_FIRST = """  - {file: chapters/00-editorial.md, role: editorial}
+  - {file: chapters/02-strategy.md, role: strategy}
+  - {file: chapters/01-dens.md, role: chapter}
+"""
+ORDER = """  - {file: chapters/00-editorial.md, role: editorial}
+  - {file: chapters/01-dens.md, role: chapter}
+  - {file: chapters/02-strategy.md, role: strategy}
+"""
+EXTRA_BIB = """@article{ross2010den,
+  author = {Ross, S.},
+  title = {A copy},
+  journal = {J},
+  year = {2010},
+}
+"""
+
+CASES: list[tuple[str, Mutation, int, str]] = [
+    (
+        "manifest-yaml-syntax",
+        _replace("issue.yml", "number: 99", "number: [99"),
+        1,
+        "issue.yml:4:7: error: invalid YAML: expected ',' or ']', but got ':' [yaml-syntax]",
+    ),
+    (
+        "manifest-missing-file",
+        _replace("issue.yml", "chapters/01-dens.md", "chapters/01-den.md"),
+        1,
+        "issue.yml:19:12: error: chapter file 'chapters/01-den.md' does not exist [manifest-missing-file]",
+    ),
+    (
+        "manifest-strategy-not-last",
+        _replace("issue.yml", ORDER, STRATEGY_FIRST),
+        1,
+        "issue.yml:19:12: error: the strategy chapter must be the last chapter, but "
+        "'chapters/01-dens.md' comes after it [order-strategy-not-last]",
+    ),
+    (
+        "manifest-no-strategy",
+        _replace("issue.yml", "role: strategy}", "role: chapter}"),
+        1,
+        "issue.yml:20:43: error: the issue has no conservation strategy chapter [order-no-strategy]",
+    ),
+    (
+        "manifest-unlisted-chapter",
+        _write("chapters/05-extra.md", "---\ntitle: Extra\nauthors: [{name: A B}]\n---\n"),
+        0,
+        "chapters/05-extra.md: warning: 'chapters/05-extra.md' is not listed in issue.yml and will "
+        "not be published [chapter-unlisted]",
+    ),
+    (
+        "manifest-bad-issn",
+        _replace("issue.yml", "issn: 1027-2992", "issn: 1027-2993"),
+        1,
+        "issue.yml:7:7: error: ISSN '1027-2993' has a wrong check digit [schema-invalid]",
+    ),
+    (
+        "manifest-unknown-key",
+        _replace("issue.yml", "season: Autumn", "seasn: Autumn"),
+        0,
+        "issue.yml:4:1: warning: unknown field 'seasn' in issue.yml [schema-unknown-field]",
+    ),
+    (
+        "manifest-missing-key",
+        _replace("issue.yml", "year: 2026\n", ""),
+        1,
+        "issue.yml:1:1: error: missing required field 'year' [schema-missing-field]",
+    ),
+    (
+        "front-matter-yaml",
+        _replace("chapters/01-dens.md", 'short_title: "Dens and home ranges"', 'short_title: "Dens'),
+        1,
+        "chapters/01-dens.md:17:6: error: invalid YAML: mapping values are not allowed here [yaml-syntax]",
+    ),
+    (
+        "front-matter-missing",
+        _write("chapters/01-dens.md", "# No front matter\n"),
+        1,
+        "chapters/01-dens.md:1:1: error: chapter does not start with a YAML front matter block "
+        "[front-matter-missing]",
+    ),
+    (
+        "front-matter-unknown-key",
+        _replace("chapters/01-dens.md", "keywords:", "keywrods:"),
+        0,
+        "chapters/01-dens.md:21:1: warning: unknown field 'keywrods' in front matter [schema-unknown-field]",
+    ),
+    (
+        "front-matter-missing-title",
+        _replace("chapters/01-dens.md", "title: \"Dens and home ranges of the Pallas's cat\"\n", ""),
+        1,
+        "chapters/01-dens.md:1:1: error: missing required field 'title' [schema-missing-field]",
+    ),
+    (
+        "front-matter-no-authors",
+        _replace("chapters/02-strategy.md", "authors:", "authorz:"),
+        1,
+        "chapters/02-strategy.md:1:1: error: missing required field 'authors' [schema-missing-field]",
+    ),
+    (
+        "front-matter-bad-orcid",
+        _replace("chapters/01-dens.md", "0000-0002-1825-0097", "0000-0002-1825-0098"),
+        1,
+        "chapters/01-dens.md:8:12: error: ORCID '0000-0002-1825-0098' has a wrong check character "
+        "[schema-invalid]",
+    ),
+    (
+        "front-matter-malformed-orcid",
+        _replace("chapters/01-dens.md", "0000-0002-1825-0097", "1825-0097"),
+        1,
+        "chapters/01-dens.md:8:12: error: ORCID '1825-0097' is not of the form 0000-0000-0000-000X "
+        "[schema-invalid]",
+    ),
+    (
+        "front-matter-bad-email",
+        _replace("chapters/01-dens.md", "b.tsend@example.org", "b.tsend(at)example.org"),
+        1,
+        "chapters/01-dens.md:12:12: error: e-mail address 'b.tsend(at)example.org' is malformed "
+        "[schema-invalid]",
+    ),
+    (
+        "front-matter-undefined-affiliation",
+        _replace("chapters/01-dens.md", "affiliations: [ias]\n", "affiliations: [iaz]\n"),
+        1,
+        "chapters/01-dens.md:14:20: error: author 'Gülşen Öztürk' refers to undefined affiliation "
+        "'iaz' [author-affiliation-undefined]",
+    ),
+    (
+        "front-matter-corresponding-without-email",
+        _replace("chapters/01-dens.md", "    email: b.tsend@example.org\n", ""),
+        1,
+        "chapters/01-dens.md:11:5: error: corresponding author 'Batbayar Tsend' has no e-mail "
+        "[author-corresponding-email]",
+    ),
+    (
+        "front-matter-role-mismatch",
+        _replace("chapters/01-dens.md", "keywords:", "role: strategy\nkeywords:"),
+        1,
+        "chapters/01-dens.md:21:7: error: front matter says role 'strategy' but issue.yml says "
+        "'chapter' [chapter-role-mismatch]",
+    ),
+    (
+        "chapter-not-utf8",
+        _write("chapters/01-dens.md", "---\ntitle: Caf\xe9\n---\n".encode("latin-1")),
+        1,
+        "chapters/01-dens.md:2:11: error: file is not UTF-8 (byte 0xe9) [file-encoding]",
+    ),
+    (
+        "citation-unknown",
+        _replace("chapters/01-dens.md", "[@ross2010den].", "[@ross2010dne]."),
+        1,
+        "chapters/01-dens.md:26:71: error: unknown citation key 'ross2010dne' [citation-unknown]",
+    ),
+    (
+        "citation-unknown-case",
+        _replace("chapters/01-dens.md", "[@ross2010den].", "[@Ross2010den]."),
+        1,
+        "chapters/01-dens.md:26:71: error: unknown citation key 'Ross2010den' [citation-unknown]",
+    ),
+    (
+        "bib-duplicate-across-files",
+        _write("references/extra.bib", EXTRA_BIB),
+        1,
+        "references/mini.bib:1:1: error: duplicate citation key 'ross2010den' (first defined at "
+        "references/extra.bib:1:1) [bib-duplicate-key]",
+    ),
+    (
+        "bib-failed-block",
+        _write("references/extra.bib", "@article{broken,\n  title = {Unclosed,\n  year = 2001\n"
+               "@book{fine, title={Fine}, year={2001}}\n"),
+        1,
+        "references/extra.bib:1:1: error: this BibTeX block could not be read: Unexpected block "
+        "start: `@book`. Was still looking for field-value closing `}` [bib-parse-failed]",
+    ),
+    (
+        "bib-merge-conflict",
+        _write("references/extra.bib", "<<<<<<< HEAD\n@book{a1, title={A}, year={2001}}\n=======\n"
+               "@book{a2, title={A}, year={2001}}\n>>>>>>> other\n"),
+        1,
+        "references/extra.bib:1:1: error: git merge conflict marker in the bibliography "
+        "[bib-merge-conflict]",
+    ),
+    (
+        "bib-stray-brace",
+        _write("references/extra.bib", "@book{a1, title={A}, year={2001}}}\n"),
+        1,
+        "references/extra.bib:1:1: error: closing brace outside any entry [bib-stray-brace]",
+    ),
+    (
+        "image-missing",
+        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Range map](figures/nope.png)\n"),
+        1,
+        "chapters/02-strategy.md:15:14: error: image file 'figures/nope.png' not found [image-missing]",
+    ),
+    (
+        "image-outside-project",
+        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Secrets](../../../etc/passwd)\n"),
+        1,
+        "chapters/02-strategy.md:15:12: error: image '../../../etc/passwd' is outside the project "
+        "[image-outside]",
+    ),
+    (
+        "image-remote",
+        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Map](https://example.org/m.png)\n"),
+        1,
+        "chapters/02-strategy.md:15:8: error: image 'https://example.org/m.png' is not a file in the "
+        "project [image-remote]",
+    ),
+    (
+        "image-no-alt",
+        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![](figures/nope.png)\n"),
+        1,
+        "chapters/02-strategy.md:15:5: error: image 'figures/nope.png' has no alt text [image-alt-missing]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "status", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_at_its_location(mini, run_cli, name, mutate, status, expected):
+    mutate(mini)
+    result = run_cli("-C", str(mini), "check")
+    assert expected in result.lines, result.output
+    assert result.status == status
+    assert "Traceback" not in result.output
+
+
+def test_hints_name_the_closest_key(mini, run_cli):
+    edit(mini / "chapters/01-dens.md", "[@ross2010den].", "[@ross2010dne].")
+    result = run_cli("-C", str(mini), "check")
+    assert "    hint: did you mean 'ross2010den'?" in result.lines
+
+
+def test_case_only_difference_is_hinted(mini, run_cli):
+    edit(mini / "chapters/01-dens.md", "[@ross2010den].", "[@Ross2010den].")
+    result = run_cli("-C", str(mini), "check")
+    assert "    hint: did you mean 'ross2010den'?" in result.lines
+
+
+def test_unknown_field_hint(mini, run_cli):
+    edit(mini / "issue.yml", "season: Autumn", "seasn: Autumn")
+    result = run_cli("-C", str(mini), "check")
+    assert "    hint: did you mean 'season'?" in result.lines
+
+
+def test_all_problems_are_reported_together(mini, run_cli):
+    edit(mini / "chapters/01-dens.md", "[@ross2010den].", "[@nope1].")
+    edit(mini / "chapters/02-strategy.md", "[@ross2010den;", "[@nope2;")
+    edit(mini / "issue.yml", "issn: 1027-2992", "issn: 1027-2993")
+    result = run_cli("-C", str(mini), "check")
+    assert result.status == 1
+    assert sum("error:" in line for line in result.lines) == 3
+    assert result.lines[-1] == "pica-publish: check failed: 3 error(s), 0 warning(s)"
+
+
+def test_strict_turns_warnings_into_failure(mini, run_cli):
+    edit(mini / "issue.yml", "season: Autumn", "seasn: Autumn")
+    assert run_cli("-C", str(mini), "check").status == 0
+    assert run_cli("-C", str(mini), "check", "--strict").status == 1
+
+
+def test_missing_manifest(tmp_path, run_cli):
+    result = run_cli("-C", str(tmp_path), "check")
+    assert result.status == 1
+    assert f"issue.yml: error: no issue manifest 'issue.yml' in {tmp_path.resolve()} [manifest-missing]" in result.lines
+
+
+def test_usage_error_exits_2(run_cli):
+    assert run_cli("frobnicate").status == 2
