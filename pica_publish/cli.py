@@ -53,20 +53,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    level = logging.WARNING
-    if args.verbose == 1:
-        level = logging.INFO
-    elif args.verbose > 1:
-        level = logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    for name in ("pica_publish", "weasyprint.progress"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(level if name == "pica_publish" else max(level, logging.INFO + (args.verbose < 2) * 10))
+    configure_logging(args.verbose)
     if args.command == "info":
         return info()
     return run_pipeline(args)
+
+
+def configure_logging(verbose: int) -> None:
+    """-v shows pica_publish's numbered steps, -vv also WeasyPrint's and stage timings."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    levels = {
+        "pica_publish": logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
+        "weasyprint.progress": logging.INFO if verbose > 1 else logging.WARNING,
+    }
+    for name, level in levels.items():
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
 
 
 def run_pipeline(args: argparse.Namespace) -> int:

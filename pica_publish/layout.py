@@ -123,6 +123,10 @@ class Typesetter:
         return output.getvalue()
 
 
+def layout_engine_version() -> str:
+    return f"WeasyPrint {weasyprint.__version__}"
+
+
 def versions() -> dict[str, str]:
     from weasyprint.text.ffi import pango
 

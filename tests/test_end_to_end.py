@@ -199,3 +199,15 @@ def test_check_reports_a_broken_chapter_with_file_and_line(mini, run_cli):
     result = run_cli("-C", str(mini), "check")
     assert result.status == 1
     assert result.lines[0].startswith("chapters/01-dens.md:26:71: error:")
+
+
+def test_unchanged_issue_is_not_laid_out_again(mini, run_cli):
+    assert run_cli("-C", str(mini), "build", "--pdf").status == 0
+    first = (mini / "build/pdf/catnews-special-issue-99.pdf").read_bytes()
+    again = run_cli("-C", str(mini), "-v", "build", "--pdf")
+    assert "Step 5.1 - Print edition unchanged: reusing its layout" in again.lines
+    assert (mini / "build/pdf/catnews-special-issue-99.pdf").read_bytes() == first
+    edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
+    changed = run_cli("-C", str(mini), "-v", "build", "--pdf")
+    assert "Step 5.1 - Print edition unchanged: reusing its layout" not in changed.lines
+    assert "Protect dens" in pypdf.PdfReader(mini / "build/pdf/catnews-special-issue-99.pdf").pages[5].extract_text()

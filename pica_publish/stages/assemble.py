@@ -12,7 +12,7 @@ import datetime
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pica_publish.model import Chapter, Issue
@@ -37,6 +37,8 @@ class PrintPart:
 class PrintPlan:
     parts: tuple[PrintPart, ...]
     metadata: dict[str, Any] = field(hash=False)
+    assets: tuple[Path, ...] = ()
+    """Image files the print parts load (their content is part of the layout's inputs)."""
 
 
 def assemble(state: BuildState) -> BuildState:
@@ -49,6 +51,8 @@ def assemble(state: BuildState) -> BuildState:
     plan = None
     if "pdf" in state.options.outputs:
         plan = print_plan(issue, shared, articles, state.options.source_date_epoch)
+        assets = sorted({p for images in state.images.values() for p in images.values()})
+        plan = dataclasses.replace(plan, assets=tuple(assets))
     if "html" in state.options.outputs:
         files.update(web_files(state, issue, shared, articles))
     return dataclasses.replace(state, print_plan=plan, files=files)
@@ -159,11 +163,6 @@ def web_files(
         )
         files[f"html/{chapter.slug}/index.html"] = page.encode("utf-8")
     return files
-
-
-def relative_url(from_page: str, to_path: str) -> str:
-    depth = len(PurePosixPath(from_page).parent.parts)
-    return "../" * depth + to_path
 
 
 def plain_text(fragment: str) -> str:

@@ -9,15 +9,15 @@ learn how many pages it takes) and again with the real ones, which costs one sma
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import re
 from pathlib import Path
 
 from pica_publish.diagnostics import Location
-from pica_publish.layout import LaidOut, LayoutError, Typesetter
 from pica_publish.model import Issue
-from pica_publish.stages.assemble import PrintPart
+from pica_publish.stages.assemble import PrintPart, PrintPlan
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
 
@@ -35,13 +35,23 @@ def typeset(state: BuildState) -> BuildState:
     plan, issue = state.print_plan, state.issue
     if plan is None or issue is None or state.report.has_errors:
         return state
+    # WeasyPrint is imported here, not at module level: `check` never pays for it.
+    from pica_publish.layout import LaidOut, LayoutError, Typesetter, layout_engine_version
+
     report = state.report
     stylesheet = font_face_css(lambda face: face.path.as_uri(), ranges=False)
     stylesheet += theme_path("css", "print.css").read_text("utf-8")
+    cache = state.options.cache_path / "print"
+    key = layout_inputs_digest(plan, stylesheet, layout_engine_version())
+    if (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
+        LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
+        stored = json.loads((cache / f"{key}.json").read_text("utf-8"))
+        page_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
+        return _with_pdf(state, issue, (cache / f"{key}.pdf").read_bytes(), page_map)
     roots = [issue.root, theme_path(), *{face.path.parent for face in font_files()}]
     typesetter = Typesetter(roots, stylesheet)
 
-    def lay_out(part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]) -> LaidOut | None:
+    def lay_out(part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]) -> "LaidOut | None":
         html = render(part.template, folio=folio, page_map=page_map, **part.context)
         where = _part_location(issue, part)
         try:
@@ -58,9 +68,9 @@ def typeset(state: BuildState) -> BuildState:
     contents_part = next(p for p in plan.parts if p.kind == "contents")
     articles = [p for p in plan.parts if p.kind == "article"]
     folio = issue.manifest.first_page
-    laid_front: list[LaidOut] = []
+    laid_front: list["LaidOut"] = []
     for number, part in enumerate(front, start=1):
-        LOGGER.info("Step 5.%d - Laying out the %s", number, part.kind)
+        LOGGER.info("Step 5.%d - Laying out the %s", number + 1, part.kind)
         laid = lay_out(part, folio, {})
         if laid is None:
             return state
@@ -74,9 +84,10 @@ def typeset(state: BuildState) -> BuildState:
     for _attempt in range(3):
         start = folio + contents.page_count
         page_map: dict[str, tuple[int, int]] = {}
-        laid_articles: list[LaidOut] = []
+        laid_articles: list["LaidOut"] = []
         for part in articles:
-            LOGGER.info("Step 5.%d - Laying out %s from page %d", len(laid_front) + 2, part.slug, start)
+            LOGGER.info("Step 5.%d - Laying out %s from page %d",
+                        len(laid_front) + len(laid_articles) + 3, part.slug, start)
             laid = lay_out(part, start, page_map)
             if laid is None:
                 return state
@@ -93,13 +104,51 @@ def typeset(state: BuildState) -> BuildState:
         report.error("layout-contents", "the contents page count does not settle", Location("issue.yml"))
         return state
 
-    LOGGER.info("Step 6 - Writing the issue PDF (%d pages)", start - issue.manifest.first_page)
+    LOGGER.info("Step 5.%d - Joining %d pages into the issue PDF", len(plan.parts) + 2,
+                start - issue.manifest.first_page)
     pdf = Typesetter.join([*laid_front, final_contents, *laid_articles])
+    if not report.has_errors:
+        remember_layout(cache, key, pdf, page_map)
+    return _with_pdf(state, issue, pdf, page_map)
+
+
+def _with_pdf(
+    state: BuildState, issue: Issue, pdf: bytes, page_map: dict[str, tuple[int, int]]
+) -> BuildState:
     files = dict(state.files)
     files[f"pdf/{issue_pdf_name(issue)}"] = pdf
-    page_map_json = {slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()}
-    files["pagemap.json"] = (json.dumps(page_map_json, indent=2) + "\n").encode("utf-8")
+    files["pagemap.json"] = (json.dumps(_page_map_json(page_map), indent=2) + "\n").encode("utf-8")
     return dataclasses.replace(state, files=files, page_map=page_map)
+
+
+def _page_map_json(page_map: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
+    return {slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()}
+
+
+def layout_inputs_digest(plan: PrintPlan, stylesheet: str, engine: str) -> str:
+    """Everything the layout depends on: page contexts, templates, stylesheet, engine version."""
+    digest = hashlib.sha256()
+    parts = [[p.kind, p.slug, p.template, p.base_path, p.context] for p in plan.parts]
+    digest.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
+    for template in sorted(theme_path("templates").rglob("*.html")):
+        digest.update(template.read_bytes())
+    digest.update(stylesheet.encode("utf-8"))
+    digest.update(engine.encode("utf-8"))
+    for images in sorted(str(p) for p in plan.assets):
+        digest.update(images.encode("utf-8"))
+        digest.update(Path(images).read_bytes())
+    return digest.hexdigest()
+
+
+def remember_layout(cache: Path, key: str, pdf: bytes, page_map: dict[str, tuple[int, int]]) -> None:
+    """Keep the last layout only: a changed issue is laid out anew, an unchanged one never."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.iterdir():
+        old.unlink()
+    (cache / f"{key}.json").write_text(json.dumps(_page_map_json(page_map)), "utf-8")
+    tmp = cache / f".{key}.pdf.tmp"
+    tmp.write_bytes(pdf)
+    tmp.replace(cache / f"{key}.pdf")
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:

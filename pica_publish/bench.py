@@ -1,0 +1,52 @@
+"""``make bench``: time the sample issue's build, cold and warm, and the check, in one run.
+
+Builds into a temporary folder so that the user's ``build/`` is left alone. Prints seconds and
+the ratios between runs (ratios from one run on one machine are what we compare over time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from pica_publish.build import STAGES, Stage, select_stages
+from pica_publish.state import BuildOptions, BuildState
+
+
+def timed(options: BuildOptions, stages: list[tuple[str, Stage]] | None = None) -> tuple[float, dict[str, float]]:
+    per_stage: dict[str, float] = {}
+    chosen = stages if stages is not None else list(STAGES)
+    started = time.perf_counter()
+    state = BuildState(options)
+    for name, stage in chosen:
+        t0 = time.perf_counter()
+        state = stage(state)
+        per_stage[name] = time.perf_counter() - t0
+    total = time.perf_counter() - started
+    if state.report.has_errors:
+        raise SystemExit("the sample issue has errors: run `make check`")
+    return total, per_stage
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-C", dest="root", type=Path, default=Path("."))
+    args = parser.parse_args()
+    root = args.root.resolve()
+    with tempfile.TemporaryDirectory(prefix="pica-bench-") as tmp:
+        options = BuildOptions(root=root, build_dir=Path(tmp) / "build")
+        check_seconds, _ = timed(options, select_stages(only=("load", "check")))
+        cold, cold_stages = timed(options)
+        warm, warm_stages = timed(options)
+    print(f"sample issue: {root}")
+    print(f"check            {check_seconds:7.2f} s")
+    print(f"build, cold      {cold:7.2f} s   " + "  ".join(f"{k} {v:.2f}" for k, v in cold_stages.items()))
+    print(f"build, warm      {warm:7.2f} s   " + "  ".join(f"{k} {v:.2f}" for k, v in warm_stages.items()))
+    print(f"warm / cold      {warm / cold:7.2f}")
+    print(f"typeset / cold   {cold_stages['typeset'] / cold:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
