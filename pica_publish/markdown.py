@@ -67,6 +67,17 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
 
 
+@cache
+def _inline_renderer() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements")
+
+
+def render_inline(text: str) -> str:
+    """Inline Markdown of a front-matter field (abstract: *italics* for species names) as HTML;
+    raw HTML is escaped, not passed through."""
+    return _inline_renderer().renderInline(text.strip())
+
+
 def scan_body(body: str) -> BodyScan:
     """Find citations, images, headings and raw HTML in a chapter body."""
     tokens = _parser().parse(body)

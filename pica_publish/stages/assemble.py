@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pica_publish.markdown import render_inline
 from pica_publish.model import Chapter, Issue
+from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import ConvertedChapter
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
@@ -98,7 +100,7 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
             if key in meta.affiliations
         ],
         "corresponding_email": corresponding.email if corresponding else None,
-        "abstract": meta.abstract,
+        "abstract_html": sanitize(render_inline(meta.abstract)) if meta.abstract else "",
         "keywords": list(meta.keywords),
         "body_html": converted.body_html,
         "references_html": converted.references_html,
