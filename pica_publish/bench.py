@@ -15,7 +15,9 @@ from pica_publish.build import STAGES, Stage, select_stages
 from pica_publish.state import BuildOptions, BuildState
 
 
-def timed(options: BuildOptions, stages: list[tuple[str, Stage]] | None = None) -> tuple[float, dict[str, float]]:
+def timed(
+    options: BuildOptions, stages: list[tuple[str, Stage]] | None = None
+) -> tuple[float, dict[str, float]]:
     per_stage: dict[str, float] = {}
     chosen = stages if stages is not None else list(STAGES)
     started = time.perf_counter()
@@ -42,8 +44,14 @@ def main() -> None:
         warm, warm_stages = timed(options)
     print(f"sample issue: {root}")
     print(f"check            {check_seconds:7.2f} s")
-    print(f"build, cold      {cold:7.2f} s   " + "  ".join(f"{k} {v:.2f}" for k, v in cold_stages.items()))
-    print(f"build, warm      {warm:7.2f} s   " + "  ".join(f"{k} {v:.2f}" for k, v in warm_stages.items()))
+    print(
+        f"build, cold      {cold:7.2f} s   "
+        + "  ".join(f"{k} {v:.2f}" for k, v in cold_stages.items())
+    )
+    print(
+        f"build, warm      {warm:7.2f} s   "
+        + "  ".join(f"{k} {v:.2f}" for k, v in warm_stages.items())
+    )
     print(f"warm / cold      {warm / cold:7.2f}")
     print(f"typeset / cold   {cold_stages['typeset'] / cold:7.2f}")
 

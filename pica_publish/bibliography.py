@@ -9,8 +9,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, ImplicitComment, ParsingFailedBlock
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    Entry,
+    ImplicitComment,
+    ParsingFailedBlock,
+)
 
 from pica_publish.diagnostics import Location, Report, display_path
 from pica_publish.model import BibEntry, Bibliography
@@ -58,10 +63,10 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
 
 
 def parse_bib_text(text: str, display: str, report: Report) -> list[BibEntry]:
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     result = []
     for block in library.blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             report.error(
                 "bib-duplicate-key",
@@ -79,10 +84,12 @@ def parse_bib_text(text: str, display: str, report: Report) -> list[BibEntry]:
                 "check braces and commas; the rest of the file is still used",
             )
         elif isinstance(block, ImplicitComment):
-            _check_stray_text(block.raw, line, display, report)
-        elif isinstance(block, bibtexparser.model.Entry):
+            _check_stray_text(block.raw or "", line, display, report)
+        elif isinstance(block, Entry):
             fields = {name.lower(): str(field.value) for name, field in block.fields_dict.items()}
-            result.append(BibEntry(block.key, block.entry_type.lower(), fields, Location(display, line, 1)))
+            result.append(
+                BibEntry(block.key, block.entry_type.lower(), fields, Location(display, line, 1))
+            )
     return result
 
 

@@ -23,9 +23,16 @@ def parser() -> argparse.ArgumentParser:
         description="Build a journal special issue (print PDF and HTML edition) from Markdown chapters.",
     )
     top.add_argument("--version", action="version", version=f"pica-publish {__version__}")
-    top.add_argument("-C", dest="directory", type=Path, default=Path("."),
-                     help="project folder holding issue.yml (default: the current folder)")
-    top.add_argument("-v", "--verbose", action="count", default=0, help="show progress (-vv: timings)")
+    top.add_argument(
+        "-C",
+        dest="directory",
+        type=Path,
+        default=Path("."),
+        help="project folder holding issue.yml (default: the current folder)",
+    )
+    top.add_argument(
+        "-v", "--verbose", action="count", default=0, help="show progress (-vv: timings)"
+    )
     top.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -34,12 +41,19 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--html", action="store_true", help="build the HTML edition (default: both)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
     build.add_argument("--build-dir", type=Path, help="output folder (default: DIR/build)")
-    build.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2,
-                       help="parallel pandoc runs")
-    build.add_argument("--only", action="append", default=[], metavar="STAGE",
-                       help="run only this stage (repeatable)")
-    build.add_argument("--skip", action="append", default=[], metavar="STAGE",
-                       help="skip this stage (repeatable)")
+    build.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel pandoc runs"
+    )
+    build.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="run only this stage (repeatable)",
+    )
+    build.add_argument(
+        "--skip", action="append", default=[], metavar="STAGE", help="skip this stage (repeatable)"
+    )
 
     check = commands.add_parser("check", help="check the manifest, chapters and bibliography")
     check.add_argument("--strict", action="store_true", help="warnings fail the check")
@@ -64,7 +78,11 @@ def configure_logging(verbose: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     levels = {
-        "pica_publish": logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
+        "pica_publish": logging.DEBUG
+        if verbose > 1
+        else logging.INFO
+        if verbose
+        else logging.WARNING,
         "weasyprint.progress": logging.INFO if verbose > 1 else logging.WARNING,
     }
     for name, level in levels.items():
@@ -85,8 +103,10 @@ def run_pipeline(args: argparse.Namespace) -> int:
     else:
         unknown = [s for s in [*args.only, *args.skip] if s not in STAGE_NAMES]
         if unknown:
-            print(f"pica-publish: unknown stage {unknown[0]!r}; stages: {', '.join(STAGE_NAMES)}",
-                  file=sys.stderr)
+            print(
+                f"pica-publish: unknown stage {unknown[0]!r}; stages: {', '.join(STAGE_NAMES)}",
+                file=sys.stderr,
+            )
             return 2
         wanted = {name for name, flag in (("pdf", args.pdf), ("html", args.html)) if flag}
         outputs = frozenset(wanted or {"pdf", "html"})
@@ -113,8 +133,11 @@ def run_pipeline(args: argparse.Namespace) -> int:
         if failed:
             print(f"pica-publish: {args.command} failed: {summary}", file=sys.stderr)
         elif args.command == "build":
-            written = ", ".join(sorted({f.split('/')[0] for f in state.files})) or "nothing"
-            print(f"pica-publish: built {written} in {options.build_path} ({summary})", file=sys.stderr)
+            written = ", ".join(sorted({f.split("/")[0] for f in state.files})) or "nothing"
+            print(
+                f"pica-publish: built {written} in {options.build_path} ({summary})",
+                file=sys.stderr,
+            )
         else:
             print(f"pica-publish: check passed ({summary})", file=sys.stderr)
     return 1 if failed else 0

@@ -31,7 +31,7 @@ class ResourceDenied(ValueError):
     """A document asked for a URL outside the allowed folders."""
 
 
-class ProjectFetcher(URLFetcher):
+class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Fetch only ``data:`` URLs and existing files inside ``allowed_roots``; fail on anything else."""
 
     def __init__(self, allowed_roots: Sequence[Path]) -> None:
@@ -100,7 +100,9 @@ class Typesetter:
     def __init__(self, allowed_roots: Sequence[Path], stylesheet: str) -> None:
         self.fetcher = ProjectFetcher(allowed_roots)
         self.font_config = FontConfiguration()
-        self.stylesheet = CSS(string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher)
+        self.stylesheet = CSS(
+            string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher
+        )
 
     def lay_out(self, html: str, base_path: Path) -> LaidOut:
         """Lay out one HTML document; relative URLs resolve against ``base_path``."""
@@ -132,6 +134,7 @@ def versions() -> dict[str, str]:
 
     return {
         "WeasyPrint": weasyprint.__version__,
-        "Pango": pango.pango_version_string().decode() if hasattr(pango, "pango_version_string")
+        "Pango": pango.pango_version_string().decode()
+        if hasattr(pango, "pango_version_string")
         else str(pango.pango_version()),
     }

@@ -18,7 +18,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 # pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
 CITATION_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
-CITATION_RE = re.compile(rf"(?<![\w@.:/\\])-?@(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{CITATION_KEY}))")
+CITATION_RE = re.compile(
+    rf"(?<![\w@.:/\\])-?@(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{CITATION_KEY}))"
+)
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
 CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?\1")
 CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
@@ -75,7 +77,7 @@ def _inline_renderer() -> MarkdownIt:
 def render_inline(text: str) -> str:
     """Inline Markdown of a front-matter field (abstract: *italics* for species names) as HTML;
     raw HTML is escaped, not passed through."""
-    return _inline_renderer().renderInline(text.strip())
+    return str(_inline_renderer().renderInline(text.strip()))
 
 
 def scan_body(body: str) -> BodyScan:
@@ -112,8 +114,12 @@ def _citations_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
         return
     # Mask inline code across the block (code spans may wrap lines) keeping offsets intact.
     text = "\n".join(lines[n] for n in numbers)
-    masked = CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)) if "\n" not in m.group(0) else
-                              re.sub(r"[^\n]", " ", m.group(0)), text)
+    masked = CODE_SPAN_RE.sub(
+        lambda m: (
+            " " * len(m.group(0)) if "\n" not in m.group(0) else re.sub(r"[^\n]", " ", m.group(0))
+        ),
+        text,
+    )
     for offset, line_text in enumerate(masked.split("\n")):
         line_number = numbers[offset]
         if EXAMPLE_MARKER_RE.match(line_text):
@@ -133,7 +139,9 @@ def _images_in(token: Token, lines: list[str], start: int, end: int) -> Iterator
             continue
         src = str(child.attrs.get("src", ""))
         alt = child.content
-        line, column = _find(lines, f"]({src}", cursor, end) or _find(lines, src, cursor, end) or (start, 0)
+        line, column = (
+            _find(lines, f"]({src}", cursor, end) or _find(lines, src, cursor, end) or (start, 0)
+        )
         cursor = (line, column + 1)
         yield ImageRef(src, alt, line + 1, column + 3 if column else 1)
 
@@ -145,7 +153,9 @@ def _walk(tokens: list[Token]) -> Iterator[Token]:
             yield from _walk(token.children)
 
 
-def _find(lines: list[str], needle: str, cursor: tuple[int, int], end: int) -> tuple[int, int] | None:
+def _find(
+    lines: list[str], needle: str, cursor: tuple[int, int], end: int
+) -> tuple[int, int] | None:
     line, column = cursor
     for number in range(line, end):
         found = lines[number].find(needle, column if number == line else 0)

@@ -25,9 +25,7 @@ def theme_path(*parts: str) -> Path:
 def css_string(value: object) -> Markup:
     """A CSS string literal, safe inside ``<style>``: quotes, backslashes and ``<`` escaped."""
     text = str(value)
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in text
-    )
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in text)
     return Markup(f'"{escaped}"')
 
 

@@ -69,7 +69,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
     cache = tmp_path_factory.mktemp("cache")
     items = bib_to_csl_json(FIXTURE, cache)
     conversion = markdown_to_html(
-        CITATIONS, references=items, csl=csl_style_path(), id_prefix="t-", language="en",
+        CITATIONS,
+        references=items,
+        csl=csl_style_path(),
+        id_prefix="t-",
+        language="en",
         cache_dir=cache,
     )
     assert conversion.warnings == ()
@@ -78,8 +82,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("kind", sorted(EXPECTED_REFERENCES))
 def test_reference_list_entry(rendered, kind):
-    entries = re.findall(r'<div id="t-ref-[^"]+" class="csl-entry"[^>]*>(.*?)</div>',
-                         rendered.references_html, flags=re.S)
+    entries = re.findall(
+        r'<div id="t-ref-[^"]+" class="csl-entry"[^>]*>(.*?)</div>',
+        rendered.references_html,
+        flags=re.DOTALL,
+    )
     assert EXPECTED_REFERENCES[kind] in [plain_text(entry) for entry in entries]
 
 
@@ -88,9 +95,18 @@ def test_reference_list_prints_only_cited_entries_sorted(rendered):
     order = [line for line in rendered.references_html.split('id="t-ref-')[1:]]
     keys = [part.split('"', 1)[0] for part in order]
     assert keys == [
-        "brodie2009research", "iucnssc2017guidelines", "macdonald2010dramatis", "pica2019about",
-        "ross2009providing", "ross2020otocolobus", "ross2010den", "ross2010dietary",
-        "ross2012determinants", "smith1999plateau", "sunquist2002wild", "zahler2004illegal",
+        "brodie2009research",
+        "iucnssc2017guidelines",
+        "macdonald2010dramatis",
+        "pica2019about",
+        "ross2009providing",
+        "ross2020otocolobus",
+        "ross2010den",
+        "ross2010dietary",
+        "ross2012determinants",
+        "smith1999plateau",
+        "sunquist2002wild",
+        "zahler2004illegal",
     ]
 
 

@@ -42,6 +42,7 @@ def page_texts(reader: pypdf.PdfReader) -> list[str]:
 
 # --- HTML edition: golden files -----------------------------------------------------------------
 
+
 def html_pages(root: Path) -> dict[str, str]:
     site = root / "build" / "html"
     return {
@@ -64,7 +65,9 @@ def test_html_matches_golden_files(built):
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / name).write_text(text, "utf-8")
         (GOLDEN / "PANDOC_VERSION").write_text(pandoc_version() + "\n")
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text("utf-8") for p in GOLDEN.rglob("*.html")}
+    expected = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text("utf-8") for p in GOLDEN.rglob("*.html")
+    }
     assert sorted(pages) == sorted(expected)
     for name, text in pages.items():
         assert text == expected[name], f"{name} differs from tests/golden/mini/{name}"
@@ -95,13 +98,17 @@ def test_each_article_prints_only_its_own_references(built):
 
 # --- print edition: structure -------------------------------------------------------------------
 
+
 def test_pdf_pages_and_article_order(pdf):
     texts = page_texts(pdf)
     assert len(texts) == 6  # cover, masthead, contents, three one-page articles
     assert "CATnews" in texts[0] and "A miniature test issue" in texts[0]
     assert "Contents" in texts[2]
-    titles = ["Editorial for a miniature issue", "Dens and home ranges of the Pallas's cat",
-              "Conservation strategy for a miniature issue"]
+    titles = [
+        "Editorial for a miniature issue",
+        "Dens and home ranges of the Pallas's cat",
+        "Conservation strategy for a miniature issue",
+    ]
     for page, title in zip(texts[3:], titles, strict=True):
         assert title in page
     assert "chapter 2" in texts[-1] and "Conservation strategy" in texts[-1]  # strategy last
@@ -150,11 +157,23 @@ def test_every_font_is_embedded_and_cyrillic_has_glyphs(pdf):
 def test_outline_has_an_entry_per_article(pdf):
     titles = [item.title for item in pdf.outline if not isinstance(item, list)]
     assert titles == [
-        "Cover", "Masthead", "Contents", "Editorial: Editorial for a miniature issue",
-        "Chapter 1: Dens and home ranges", "Chapter 2: Conservation strategy for a miniature issue",
+        "Cover",
+        "Masthead",
+        "Contents",
+        "Editorial: Editorial for a miniature issue",
+        "Chapter 1: Dens and home ranges",
+        "Chapter 2: Conservation strategy for a miniature issue",
     ]
-    sections = pdf.outline[pdf.outline.index(next(i for i in pdf.outline if not isinstance(i, list)
-                                                 and i.title.startswith("Chapter 1"))) + 1]
+    sections = pdf.outline[
+        pdf.outline.index(
+            next(
+                i
+                for i in pdf.outline
+                if not isinstance(i, list) and i.title.startswith("Chapter 1")
+            )
+        )
+        + 1
+    ]
     assert [s.title for s in sections] == ["Dens", "Home ranges", "Notes", "References"]
 
 
@@ -166,7 +185,9 @@ def test_contents_links_jump_to_the_articles(pdf):
         if annotation.get("/Subtype") != "/Link":
             continue
         destination = annotation.get("/Dest") or annotation["/A"].get("/D")
-        if isinstance(destination, (str, pypdf.generic.TextStringObject, pypdf.generic.ByteStringObject)):
+        if isinstance(
+            destination, (str, pypdf.generic.TextStringObject, pypdf.generic.ByteStringObject)
+        ):
             destination = pdf.named_destinations[str(destination)]
             targets.append(pdf.get_destination_page_number(destination))
         else:
@@ -182,14 +203,22 @@ def test_pdf_metadata(pdf):
 
 # --- failures leave the previous build untouched ------------------------------------------------
 
+
 def test_failed_build_keeps_previous_outputs(mini, run_cli):
     assert run_cli("-C", str(mini), "build", "--html").status == 0
     index = mini / "build" / "html" / "index.html"
     before = index.read_bytes()
-    edit(mini / "chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Map](figures/missing.png)\n")
+    edit(
+        mini / "chapters/02-strategy.md",
+        "## Vision\n",
+        "## Vision\n\n![Map](figures/missing.png)\n",
+    )
     result = run_cli("-C", str(mini), "build", "--html")
     assert result.status == 1
-    assert "chapters/02-strategy.md:15:8: error: image file 'figures/missing.png' not found [image-missing]" in result.lines
+    assert (
+        "chapters/02-strategy.md:15:8: error: image file 'figures/missing.png' not found [image-missing]"
+        in result.lines
+    )
     assert index.read_bytes() == before
     assert not [p for p in (mini / "build").iterdir() if p.name.startswith((".staging", ".old"))]
 
@@ -210,4 +239,7 @@ def test_unchanged_issue_is_not_laid_out_again(mini, run_cli):
     edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
     changed = run_cli("-C", str(mini), "-v", "build", "--pdf")
     assert "Step 5.1 - Print edition unchanged: reusing its layout" not in changed.lines
-    assert "Protect dens" in pypdf.PdfReader(mini / "build/pdf/catnews-special-issue-99.pdf").pages[5].extract_text()
+    assert (
+        "Protect dens"
+        in pypdf.PdfReader(mini / "build/pdf/catnews-special-issue-99.pdf").pages[5].extract_text()
+    )

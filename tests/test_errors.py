@@ -27,6 +27,7 @@ def _write(file: str, text: str | bytes) -> Mutation:
             path.write_bytes(text)
         else:
             path.write_text(text, "utf-8")
+
     return mutate
 
 
@@ -63,8 +64,10 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "manifest-strategy-not-last",
         _replace("issue.yml", ORDER, STRATEGY_FIRST),
         1,
-        "issue.yml:19:12: error: the strategy chapter must be the last chapter, but "
-        "'chapters/01-dens.md' comes after it [order-strategy-not-last]",
+        (
+            "issue.yml:19:12: error: the strategy chapter must be the last chapter, but "
+            "'chapters/01-dens.md' comes after it [order-strategy-not-last]"
+        ),
     ),
     (
         "manifest-no-strategy",
@@ -76,8 +79,10 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "manifest-unlisted-chapter",
         _write("chapters/05-extra.md", "---\ntitle: Extra\nauthors: [{name: A B}]\n---\n"),
         0,
-        "chapters/05-extra.md: warning: 'chapters/05-extra.md' is not listed in issue.yml and will "
-        "not be published [chapter-unlisted]",
+        (
+            "chapters/05-extra.md: warning: 'chapters/05-extra.md' is not listed in issue.yml and will "
+            "not be published [chapter-unlisted]"
+        ),
     ),
     (
         "manifest-bad-issn",
@@ -99,7 +104,9 @@ CASES: list[tuple[str, Mutation, int, str]] = [
     ),
     (
         "front-matter-yaml",
-        _replace("chapters/01-dens.md", 'short_title: "Dens and home ranges"', 'short_title: "Dens'),
+        _replace(
+            "chapters/01-dens.md", 'short_title: "Dens and home ranges"', 'short_title: "Dens'
+        ),
         1,
         "chapters/01-dens.md:17:6: error: invalid YAML: mapping values are not allowed here [yaml-syntax]",
     ),
@@ -107,8 +114,10 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "front-matter-missing",
         _write("chapters/01-dens.md", "# No front matter\n"),
         1,
-        "chapters/01-dens.md:1:1: error: chapter does not start with a YAML front matter block "
-        "[front-matter-missing]",
+        (
+            "chapters/01-dens.md:1:1: error: chapter does not start with a YAML front matter block "
+            "[front-matter-missing]"
+        ),
     ),
     (
         "front-matter-unknown-key",
@@ -118,7 +127,7 @@ CASES: list[tuple[str, Mutation, int, str]] = [
     ),
     (
         "front-matter-missing-title",
-        _replace("chapters/01-dens.md", "title: \"Dens and home ranges of the Pallas's cat\"\n", ""),
+        _replace("chapters/01-dens.md", 'title: "Dens and home ranges of the Pallas\'s cat"\n', ""),
         1,
         "chapters/01-dens.md:1:1: error: missing required field 'title' [schema-missing-field]",
     ),
@@ -132,43 +141,55 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "front-matter-bad-orcid",
         _replace("chapters/01-dens.md", "0000-0002-1825-0097", "0000-0002-1825-0098"),
         1,
-        "chapters/01-dens.md:8:12: error: ORCID '0000-0002-1825-0098' has a wrong check character "
-        "[schema-invalid]",
+        (
+            "chapters/01-dens.md:8:12: error: ORCID '0000-0002-1825-0098' has a wrong check character "
+            "[schema-invalid]"
+        ),
     ),
     (
         "front-matter-malformed-orcid",
         _replace("chapters/01-dens.md", "0000-0002-1825-0097", "1825-0097"),
         1,
-        "chapters/01-dens.md:8:12: error: ORCID '1825-0097' is not of the form 0000-0000-0000-000X "
-        "[schema-invalid]",
+        (
+            "chapters/01-dens.md:8:12: error: ORCID '1825-0097' is not of the form 0000-0000-0000-000X "
+            "[schema-invalid]"
+        ),
     ),
     (
         "front-matter-bad-email",
         _replace("chapters/01-dens.md", "b.tsend@example.org", "b.tsend(at)example.org"),
         1,
-        "chapters/01-dens.md:12:12: error: e-mail address 'b.tsend(at)example.org' is malformed "
-        "[schema-invalid]",
+        (
+            "chapters/01-dens.md:12:12: error: e-mail address 'b.tsend(at)example.org' is malformed "
+            "[schema-invalid]"
+        ),
     ),
     (
         "front-matter-undefined-affiliation",
         _replace("chapters/01-dens.md", "affiliations: [ias]\n", "affiliations: [iaz]\n"),
         1,
-        "chapters/01-dens.md:14:20: error: author 'Gülşen Öztürk' refers to undefined affiliation "
-        "'iaz' [author-affiliation-undefined]",
+        (
+            "chapters/01-dens.md:14:20: error: author 'Gülşen Öztürk' refers to undefined affiliation "
+            "'iaz' [author-affiliation-undefined]"
+        ),
     ),
     (
         "front-matter-corresponding-without-email",
         _replace("chapters/01-dens.md", "    email: b.tsend@example.org\n", ""),
         1,
-        "chapters/01-dens.md:11:5: error: corresponding author 'Batbayar Tsend' has no e-mail "
-        "[author-corresponding-email]",
+        (
+            "chapters/01-dens.md:11:5: error: corresponding author 'Batbayar Tsend' has no e-mail "
+            "[author-corresponding-email]"
+        ),
     ),
     (
         "front-matter-role-mismatch",
         _replace("chapters/01-dens.md", "keywords:", "role: strategy\nkeywords:"),
         1,
-        "chapters/01-dens.md:21:7: error: front matter says role 'strategy' but issue.yml says "
-        "'chapter' [chapter-role-mismatch]",
+        (
+            "chapters/01-dens.md:21:7: error: front matter says role 'strategy' but issue.yml says "
+            "'chapter' [chapter-role-mismatch]"
+        ),
     ),
     (
         "chapter-not-utf8",
@@ -192,24 +213,36 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "bib-duplicate-across-files",
         _write("references/extra.bib", EXTRA_BIB),
         1,
-        "references/mini.bib:1:1: error: duplicate citation key 'ross2010den' (first defined at "
-        "references/extra.bib:1:1) [bib-duplicate-key]",
+        (
+            "references/mini.bib:1:1: error: duplicate citation key 'ross2010den' (first defined at "
+            "references/extra.bib:1:1) [bib-duplicate-key]"
+        ),
     ),
     (
         "bib-failed-block",
-        _write("references/extra.bib", "@article{broken,\n  title = {Unclosed,\n  year = 2001\n"
-               "@book{fine, title={Fine}, year={2001}}\n"),
+        _write(
+            "references/extra.bib",
+            "@article{broken,\n  title = {Unclosed,\n  year = 2001\n"
+            "@book{fine, title={Fine}, year={2001}}\n",
+        ),
         1,
-        "references/extra.bib:1:1: error: this BibTeX block could not be read: Unexpected block "
-        "start: `@book`. Was still looking for field-value closing `}` [bib-parse-failed]",
+        (
+            "references/extra.bib:1:1: error: this BibTeX block could not be read: Unexpected block "
+            "start: `@book`. Was still looking for field-value closing `}` [bib-parse-failed]"
+        ),
     ),
     (
         "bib-merge-conflict",
-        _write("references/extra.bib", "<<<<<<< HEAD\n@book{a1, title={A}, year={2001}}\n=======\n"
-               "@book{a2, title={A}, year={2001}}\n>>>>>>> other\n"),
+        _write(
+            "references/extra.bib",
+            "<<<<<<< HEAD\n@book{a1, title={A}, year={2001}}\n=======\n"
+            "@book{a2, title={A}, year={2001}}\n>>>>>>> other\n",
+        ),
         1,
-        "references/extra.bib:1:1: error: git merge conflict marker in the bibliography "
-        "[bib-merge-conflict]",
+        (
+            "references/extra.bib:1:1: error: git merge conflict marker in the bibliography "
+            "[bib-merge-conflict]"
+        ),
     ),
     (
         "bib-stray-brace",
@@ -219,23 +252,39 @@ CASES: list[tuple[str, Mutation, int, str]] = [
     ),
     (
         "image-missing",
-        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Range map](figures/nope.png)\n"),
+        _replace(
+            "chapters/02-strategy.md",
+            "## Vision\n",
+            "## Vision\n\n![Range map](figures/nope.png)\n",
+        ),
         1,
         "chapters/02-strategy.md:15:14: error: image file 'figures/nope.png' not found [image-missing]",
     ),
     (
         "image-outside-project",
-        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Secrets](../../../etc/passwd)\n"),
+        _replace(
+            "chapters/02-strategy.md",
+            "## Vision\n",
+            "## Vision\n\n![Secrets](../../../etc/passwd)\n",
+        ),
         1,
-        "chapters/02-strategy.md:15:12: error: image '../../../etc/passwd' is outside the project "
-        "[image-outside]",
+        (
+            "chapters/02-strategy.md:15:12: error: image '../../../etc/passwd' is outside the project "
+            "[image-outside]"
+        ),
     ),
     (
         "image-remote",
-        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n![Map](https://example.org/m.png)\n"),
+        _replace(
+            "chapters/02-strategy.md",
+            "## Vision\n",
+            "## Vision\n\n![Map](https://example.org/m.png)\n",
+        ),
         1,
-        "chapters/02-strategy.md:15:8: error: image 'https://example.org/m.png' is not a file in the "
-        "project [image-remote]",
+        (
+            "chapters/02-strategy.md:15:8: error: image 'https://example.org/m.png' is not a file in the "
+            "project [image-remote]"
+        ),
     ),
     (
         "image-no-alt",
@@ -292,7 +341,10 @@ def test_strict_turns_warnings_into_failure(mini, run_cli):
 def test_missing_manifest(tmp_path, run_cli):
     result = run_cli("-C", str(tmp_path), "check")
     assert result.status == 1
-    assert f"issue.yml: error: no issue manifest 'issue.yml' in {tmp_path.resolve()} [manifest-missing]" in result.lines
+    assert (
+        f"issue.yml: error: no issue manifest 'issue.yml' in {tmp_path.resolve()} [manifest-missing]"
+        in result.lines
+    )
 
 
 def test_usage_error_exits_2(run_cli):

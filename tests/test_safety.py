@@ -20,7 +20,10 @@ from pica_publish.yamlsource import YamlSyntaxError, load_yaml
         ('<iframe src="https://example.org"></iframe><p>ok</p>', "<p>ok</p>"),
         ('<p style="position:fixed;width:10%">x</p>', "<p>x</p>"),
         ('<div style="width:10%;background:url(x)">x</div>', '<div style="width:10%">x</div>'),
-        ('<section id="a-b" class="level2"><h2>T</h2></section>', '<section id="a-b" class="level2"><h2>T</h2></section>'),
+        (
+            '<section id="a-b" class="level2"><h2>T</h2></section>',
+            '<section id="a-b" class="level2"><h2>T</h2></section>',
+        ),
         ('<link rel="stylesheet" href="file:///etc/passwd"><p>x</p>', "<p>x</p>"),
     ],
 )
@@ -29,7 +32,9 @@ def test_sanitize(dirty, clean):
 
 
 def test_fetcher_allows_project_files_and_data_urls(tmp_path: Path):
-    (tmp_path / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    (tmp_path / "dot.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    )
     typesetter = Typesetter([tmp_path], "")
     laid = typesetter.lay_out(
         '<img src="dot.svg" alt="dot"><img alt="d" src="data:image/svg+xml,'

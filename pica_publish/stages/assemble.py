@@ -96,7 +96,8 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "authors_text": author_list([a.name for a in meta.authors]),
         "byline": byline(chapter),
         "affiliations": [
-            (n, meta.affiliations[key]) for n, key in enumerate(chapter.affiliation_order, 1)
+            (n, meta.affiliations[key])
+            for n, key in enumerate(chapter.affiliation_order, 1)
             if key in meta.affiliations
         ],
         "corresponding_email": corresponding.email if corresponding else None,
@@ -115,19 +116,29 @@ def print_plan(
     keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
     created = (
         datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if epoch is not None else None
+        if epoch is not None
+        else None
     )
     parts = [
-        PrintPart("cover", "cover", "print/cover.html",
-                  {**shared, "keywords": keywords, "created": created}),
+        PrintPart(
+            "cover",
+            "cover",
+            "print/cover.html",
+            {**shared, "keywords": keywords, "created": created},
+        ),
         PrintPart("masthead", "masthead", "print/masthead.html", shared),
         PrintPart("contents", "contents", "print/contents.html", shared),
     ]
     for chapter, article in zip(issue.chapters, articles, strict=True):
-        parts.append(PrintPart(
-            "article", chapter.slug, "print/article.html", {**shared, "article": article},
-            base_path=str(chapter.path.parent),
-        ))
+        parts.append(
+            PrintPart(
+                "article",
+                chapter.slug,
+                "print/article.html",
+                {**shared, "article": article},
+                base_path=str(chapter.path.parent),
+            )
+        )
     metadata = {
         "title": f"{config.issue_line}: {config.title}",
         "authors": [e.name for e in config.editors],
@@ -137,6 +148,7 @@ def print_plan(
 
 
 # --- the HTML edition ---------------------------------------------------------------------------
+
 
 def web_files(
     state: BuildState, issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]]

@@ -75,7 +75,8 @@ def check_byline(chapter: Chapter, report: Report) -> None:
                     "author-affiliation-undefined",
                     f"author '{author.name}' refers to undefined affiliation '{key}'",
                     chapter.front_matter_location(("authors", index, "affiliations", position)),
-                    did_you_mean(key, defined) or "define it under 'affiliations' in the front matter",
+                    did_you_mean(key, defined)
+                    or "define it under 'affiliations' in the front matter",
                 )
         if author.corresponding and not author.email:
             report.error(

@@ -66,8 +66,11 @@ def convert(state: BuildState) -> BuildState:
     with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
         for chapter, result in pool.map(run, issue.chapters):
             if isinstance(result, PandocError):
-                report.error("pandoc-failed", f"pandoc could not convert this chapter: {result}",
-                             Location(chapter.display_path))
+                report.error(
+                    "pandoc-failed",
+                    f"pandoc could not convert this chapter: {result}",
+                    Location(chapter.display_path),
+                )
                 continue
             for warning in result.warnings:
                 report.warning("pandoc-warning", warning, Location(chapter.display_path))
@@ -82,8 +85,11 @@ def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[
             for item in bib_to_csl_json(path, cache):
                 items.setdefault(str(item.get("id")), item)
         except PandocError as error:
-            report.error("bib-pandoc-failed", f"pandoc could not read this bibliography: {error}",
-                         Location(display_path(path, issue.root)))
+            report.error(
+                "bib-pandoc-failed",
+                f"pandoc could not read this bibliography: {error}",
+                Location(display_path(path, issue.root)),
+            )
     return items
 
 

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pica_publish.bibliography import load_bibliography
-from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pica_publish.bibliography import load_bibliography
+from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
 from pica_publish.model import (
     BACK_ROLES,
     FRONT_ROLES,
@@ -99,7 +99,9 @@ def load_chapters(
         line, column = positions.of_value(("chapters", index, field))
         return Location(MANIFEST, line, column)
 
-    existing = sorted(p for p in (root / "chapters").glob("*.md")) if (root / "chapters").is_dir() else []
+    existing = (
+        sorted(p for p in (root / "chapters").glob("*.md")) if (root / "chapters").is_dir() else []
+    )
     existing_names = [display_path(p, root) for p in existing]
     listed: set[Path] = set()
     chapters: list[Chapter] = []
@@ -115,7 +117,9 @@ def load_chapters(
             )
             continue
         if path in listed:
-            report.error("manifest-duplicate", f"'{entry.file}' is listed twice", entry_location(index))
+            report.error(
+                "manifest-duplicate", f"'{entry.file}' is listed twice", entry_location(index)
+            )
             continue
         listed.add(path)
         if not path.is_file():

@@ -27,7 +27,9 @@ PLACEHOLDER_PAGE = 888
 
 def issue_pdf_name(issue: Issue) -> str:
     config = issue.manifest
-    stem = re.sub(r"[^a-z0-9]+", "-", f"{config.series} {config.issue_label} {config.number}".lower())
+    stem = re.sub(
+        r"[^a-z0-9]+", "-", f"{config.series} {config.issue_label} {config.number}".lower()
+    )
     return f"{stem.strip('-')}.pdf"
 
 
@@ -46,12 +48,14 @@ def typeset(state: BuildState) -> BuildState:
     if (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
         LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
         stored = json.loads((cache / f"{key}.json").read_text("utf-8"))
-        page_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
-        return _with_pdf(state, issue, (cache / f"{key}.pdf").read_bytes(), page_map)
+        cached_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
+        return _with_pdf(state, issue, (cache / f"{key}.pdf").read_bytes(), cached_map)
     roots = [issue.root, theme_path(), *{face.path.parent for face in font_files()}]
     typesetter = Typesetter(roots, stylesheet)
 
-    def lay_out(part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]) -> "LaidOut | None":
+    def lay_out(
+        part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]
+    ) -> LaidOut | None:
         html = render(part.template, folio=folio, page_map=page_map, **part.context)
         where = _part_location(issue, part)
         try:
@@ -68,7 +72,7 @@ def typeset(state: BuildState) -> BuildState:
     contents_part = next(p for p in plan.parts if p.kind == "contents")
     articles = [p for p in plan.parts if p.kind == "article"]
     folio = issue.manifest.first_page
-    laid_front: list["LaidOut"] = []
+    laid_front: list[LaidOut] = []
     for number, part in enumerate(front, start=1):
         LOGGER.info("Step 5.%d - Laying out the %s", number + 1, part.kind)
         laid = lay_out(part, folio, {})
@@ -84,10 +88,14 @@ def typeset(state: BuildState) -> BuildState:
     for _attempt in range(3):
         start = folio + contents.page_count
         page_map: dict[str, tuple[int, int]] = {}
-        laid_articles: list["LaidOut"] = []
+        laid_articles: list[LaidOut] = []
         for part in articles:
-            LOGGER.info("Step 5.%d - Laying out %s from page %d",
-                        len(laid_front) + len(laid_articles) + 3, part.slug, start)
+            LOGGER.info(
+                "Step 5.%d - Laying out %s from page %d",
+                len(laid_front) + len(laid_articles) + 3,
+                part.slug,
+                start,
+            )
             laid = lay_out(part, start, page_map)
             if laid is None:
                 return state
@@ -101,11 +109,16 @@ def typeset(state: BuildState) -> BuildState:
             break
         contents = final_contents  # the contents grew: lay the articles out again from a new folio
     else:
-        report.error("layout-contents", "the contents page count does not settle", Location("issue.yml"))
+        report.error(
+            "layout-contents", "the contents page count does not settle", Location("issue.yml")
+        )
         return state
 
-    LOGGER.info("Step 5.%d - Joining %d pages into the issue PDF", len(plan.parts) + 2,
-                start - issue.manifest.first_page)
+    LOGGER.info(
+        "Step 5.%d - Joining %d pages into the issue PDF",
+        len(plan.parts) + 2,
+        start - issue.manifest.first_page,
+    )
     pdf = Typesetter.join([*laid_front, final_contents, *laid_articles])
     if not report.has_errors:
         remember_layout(cache, key, pdf, page_map)
@@ -140,7 +153,9 @@ def layout_inputs_digest(plan: PrintPlan, stylesheet: str, engine: str) -> str:
     return digest.hexdigest()
 
 
-def remember_layout(cache: Path, key: str, pdf: bytes, page_map: dict[str, tuple[int, int]]) -> None:
+def remember_layout(
+    cache: Path, key: str, pdf: bytes, page_map: dict[str, tuple[int, int]]
+) -> None:
     """Keep the last layout only: a changed issue is laid out anew, an unchanged one never."""
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.iterdir():
@@ -152,7 +167,7 @@ def remember_layout(cache: Path, key: str, pdf: bytes, page_map: dict[str, tuple
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:
-    chapter = next((c for c in issue.chapters if c.slug == part.slug and part.kind == "article"), None)
+    chapter = next(
+        (c for c in issue.chapters if c.slug == part.slug and part.kind == "article"), None
+    )
     return Location(chapter.display_path) if chapter else Location("issue.yml")
-
-
