@@ -71,7 +71,9 @@ def _parser() -> MarkdownIt:
 
 @cache
 def _inline_renderer() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements")
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+        ["replacements", "smartquotes"]
+    )
 
 
 def render_inline(text: str) -> str:

@@ -106,7 +106,7 @@ def test_pdf_pages_and_article_order(pdf):
     assert "Contents" in texts[2]
     titles = [
         "Editorial for a miniature issue",
-        "Dens and home ranges of the Pallas's cat",
+        "Dens and home ranges of the Pallas’s cat",
         "Conservation strategy for a miniature issue",
     ]
     for page, title in zip(texts[3:], titles, strict=True):

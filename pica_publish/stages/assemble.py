@@ -65,7 +65,7 @@ def byline(chapter: Chapter) -> list[dict[str, Any]]:
     return [
         {
             "name": author.name,
-            "numbers": [numbers[k] for k in author.affiliations if k in numbers],
+            "numbers": sorted(numbers[k] for k in author.affiliations if k in numbers),
             "corresponding": author.corresponding,
             "orcid": author.orcid,
             "email": author.email,
@@ -91,6 +91,7 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "label": chapter.label,
         "number": chapter.number,
         "title": meta.title,
+        "title_html": sanitize(render_inline(meta.title)),
         "short_title": meta.short_title or meta.title,
         "short_authors": chapter.short_authors,
         "authors_text": author_list([a.name for a in meta.authors]),
