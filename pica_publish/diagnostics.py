@@ -92,9 +92,6 @@ class Report:
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == severity)
-
     def count_errors_warnings(self) -> tuple[int, int]:
         unique = set(self.diagnostics)
         errors = sum(1 for d in unique if d.severity == Severity.ERROR)

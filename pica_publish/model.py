@@ -289,10 +289,6 @@ class Issue:
             raise RuntimeError("the manifest is invalid; this stage should not have run")
         return self.config
 
-    def config_location(self, path: tuple[str | int, ...]) -> Location:
-        line, column = self.config_positions.of_value(path)
-        return Location("issue.yml", line, column)
-
 
 def strip_value_error(message: str) -> str:
     return message.removeprefix("Value error, ")

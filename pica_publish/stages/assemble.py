@@ -38,7 +38,6 @@ class PrintPart:
 @dataclass(frozen=True)
 class PrintPlan:
     parts: tuple[PrintPart, ...]
-    metadata: dict[str, Any] = field(hash=False)
     assets: tuple[Path, ...] = ()
     """Image files the print parts load (their content is part of the layout's inputs)."""
 
@@ -113,7 +112,6 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
 def print_plan(
     issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]], epoch: int | None
 ) -> PrintPlan:
-    config = issue.manifest
     keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
     created = (
         datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -140,12 +138,7 @@ def print_plan(
                 base_path=str(chapter.path.parent),
             )
         )
-    metadata = {
-        "title": f"{config.issue_line}: {config.title}",
-        "authors": [e.name for e in config.editors],
-        "keywords": keywords,
-    }
-    return PrintPlan(tuple(parts), metadata)
+    return PrintPlan(tuple(parts))
 
 
 # --- the HTML edition ---------------------------------------------------------------------------
