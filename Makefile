@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html check test bench golden clean distclean info
+.PHONY: all pdf html check test bench figures golden clean distclean info
 
 all: pdf html
 
@@ -38,6 +38,10 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+figures: $(STAMP)  ## redraw chapters/figures/ from data/ (reproducible; the outputs are committed)
+	$(BIN)/python -m pip install --quiet -e '.[dev,figures]'
+	$(BIN)/python tools/make_figures.py
 
 golden: $(STAMP)  ## regenerate tests/golden/ from the current code; review the diff before committing
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_end_to_end.py -k golden

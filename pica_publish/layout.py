@@ -26,6 +26,9 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+IMAGE_DPI = 300
+"""Print resolution: raster images larger than this at their printed size are downsampled."""
+
 
 class ResourceDenied(ValueError):
     """A document asked for a URL outside the allowed folders."""
@@ -111,17 +114,28 @@ class Typesetter:
             try:
                 document = HTML(
                     string=html, base_url=base_path.as_uri() + "/", url_fetcher=self.fetcher
-                ).render(stylesheets=[self.stylesheet], font_config=self.font_config)
+                ).render(
+                    stylesheets=[self.stylesheet],
+                    font_config=self.font_config,
+                    dpi=IMAGE_DPI,  # image options apply when images load, i.e. at layout
+                    optimize_images=True,
+                )
             except FatalURLFetchingError as error:
                 raise LayoutError(self.fetcher.refused or [str(error)]) from None
         return LaidOut(document, list(logs.messages))
 
     @staticmethod
     def join(parts: Sequence[LaidOut], *, tags: bool = True) -> bytes:
-        """All pages of ``parts`` as one PDF, metadata from the first part."""
+        """All pages of ``parts`` as one PDF, metadata from the first part.
+
+        Raster images were downsampled to :data:`IMAGE_DPI` at their printed size when laid out;
+        SVG stays vector.
+        """
         pages = [page for part in parts for page in part.document.pages]
         output = io.BytesIO()
-        parts[0].document.copy(pages).write_pdf(output, pdf_tags=tags)
+        parts[0].document.copy(pages).write_pdf(
+            output, pdf_tags=tags, dpi=IMAGE_DPI, optimize_images=True
+        )
         return output.getvalue()
 
 

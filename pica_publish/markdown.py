@@ -23,7 +23,10 @@ CITATION_RE = re.compile(
 )
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
 CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?\1")
-CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
+CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:")
+LABEL_RE = re.compile(r"\{[^}]*?#((?:fig|tbl|sec):[^\s}]+)")
+TYPED_REF_RE = re.compile(r"\b(Figs?\.|Figures?|Tables?)[\s\u00a0]+([A-Z]?\d+)\b")
+TABLE_CAPTION_RE = re.compile(r"^\s*(?:Table)?:\s")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,16 @@ class RawHtml:
 @dataclass(frozen=True)
 class BodyScan:
     citations: tuple[Found, ...]
+    """Literature citations (``@key``)."""
+    cross_refs: tuple[Found, ...]
+    """References to labels (``@fig:map``, ``@tbl:x``, ``@sec:x``)."""
+    labels: tuple[Found, ...]
+    """Label definitions (``{#fig:map}``) in source order."""
+    typed_refs: tuple[Found, ...]
+    """Hand-typed 'Fig. 3' / 'Table 2' in prose; ``text`` is e.g. 'fig 3'."""
+    figures: int
+    """Figures (images alone in a paragraph), which pandoc numbers in this order."""
+    tables: int
     images: tuple[ImageRef, ...]
     headings: tuple[Heading, ...]
     raw_html: tuple[RawHtml, ...]
@@ -87,6 +100,10 @@ def scan_body(body: str) -> BodyScan:
     tokens = _parser().parse(body)
     lines = body.split("\n")
     citations: list[Found] = []
+    cross_refs: list[Found] = []
+    labels: list[Found] = []
+    typed_refs: list[Found] = []
+    figures = tables = 0
     images: list[ImageRef] = []
     headings: list[Heading] = []
     raw_html: list[RawHtml] = []
@@ -97,18 +114,68 @@ def scan_body(body: str) -> BodyScan:
             headings.append(Heading(int(token.tag[1]), inline.content, token.map[0] + 1))
         elif token.type == "html_block" and token.map:
             raw_html.append(RawHtml(token.content.strip().split("\n")[0], token.map[0] + 1))
+        elif token.type == "table_open":
+            tables += 1
         elif token.type == "inline" and token.map:
             start, end = token.map
             block_lines = [n for n in range(start, end) if n not in scanned]
             scanned.update(block_lines)
-            citations.extend(_citations_in(lines, block_lines))
+            for found in _citations_in(lines, block_lines):
+                (cross_refs if found.text.startswith(CROSS_REF_PREFIXES) else citations).append(
+                    found
+                )
+            labels.extend(_matches_in(LABEL_RE, lines, block_lines, group=1))
+            typed_refs.extend(_typed_refs_in(lines, block_lines))
             images.extend(_images_in(token, lines, start, end))
+            if tokens[index - 1].type == "paragraph_open" and _is_figure(token):
+                figures += 1
             raw_html.extend(
                 RawHtml(child.content, start + 1)
                 for child in token.children or ()
                 if child.type == "html_inline"
             )
-    return BodyScan(tuple(citations), tuple(images), tuple(headings), tuple(raw_html))
+    return BodyScan(
+        tuple(citations),
+        tuple(cross_refs),
+        tuple(labels),
+        tuple(typed_refs),
+        figures,
+        tables,
+        tuple(images),
+        tuple(headings),
+        tuple(raw_html),
+    )
+
+
+def _is_figure(token: Token) -> bool:
+    """pandoc's implicit figure: a paragraph holding one image and nothing else but attributes."""
+    children = [c for c in token.children or () if not (c.type == "text" and not c.content.strip())]
+    if not children or children[0].type != "image":
+        return False
+    rest = "".join(c.content for c in children[1:] if c.type == "text")
+    return len(children) == 1 or (
+        all(c.type == "text" for c in children[1:])
+        and rest.strip().startswith("{")
+        and rest.strip().endswith("}")
+    )
+
+
+def _matches_in(
+    pattern: re.Pattern[str], lines: list[str], numbers: list[int], *, group: int
+) -> Iterator[Found]:
+    for number in numbers:
+        for match in pattern.finditer(lines[number]):
+            yield Found(match[group], number + 1, match.start(group) + 1)
+
+
+def _typed_refs_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
+    for number in numbers:
+        text = lines[number]
+        if TABLE_CAPTION_RE.match(text):
+            continue
+        for match in TYPED_REF_RE.finditer(CODE_SPAN_RE.sub(lambda m: " " * len(m[0]), text)):
+            kind = "tbl" if match[1].startswith("Table") else "fig"
+            yield Found(f"{kind} {match[2]}", number + 1, match.start() + 1)
 
 
 def _citations_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
@@ -128,8 +195,6 @@ def _citations_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
             continue
         for match in CITATION_RE.finditer(line_text):
             key = match["braced"] or match["key"]
-            if key.startswith(CROSS_REF_PREFIXES):
-                continue
             column = match.start() + (2 if match.group(0).startswith("-") else 1)
             yield Found(key, line_number + 1, column)
 

@@ -190,6 +190,9 @@ class ChapterMeta(_Schema):
     """Affiliation key → full postal address."""
     abstract: str | None = None
     keywords: tuple[str, ...] = ()
+    number_prefix: str | None = Field(default=None, pattern=r"^[A-Z]?$")
+    """Letter before figure and table numbers: 'A' gives 'Fig. A1' (default for appendices),
+    'S' gives 'Table S1' for supplementary material, '' plain numbers."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,12 @@ class Chapter:
     def label(self) -> str:
         """Section label printed above the article: 'editorial', 'chapter 3', 'appendix'."""
         return f"chapter {self.number}" if self.number is not None else self.role
+
+    @property
+    def number_prefix(self) -> str:
+        if self.meta.number_prefix is not None:
+            return self.meta.number_prefix
+        return "A" if self.role in BACK_ROLES else ""
 
     @property
     def short_authors(self) -> str:

@@ -100,19 +100,25 @@ def markdown_to_html(
     *,
     references: list[dict[str, Any]],
     csl: Path,
+    filters: tuple[Path, ...] = (),
     id_prefix: str,
     language: str,
+    number_prefix: str = "",
     cache_dir: Path,
 ) -> Conversion:
     """One chapter body → an HTML5 fragment with citations resolved by citeproc.
 
+    The Lua ``filters`` run before citeproc (pandoc applies them in command-line order), so that
+    cross-references (``@fig:map``) are links before citeproc looks for literature keys.
     pandoc runs with ``--sandbox``: it reads nothing but the files named here, and fetches nothing.
     """
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
     csl_text = csl.read_text("utf-8")
+    filter_texts = [path.read_text("utf-8") for path in filters]
     args_common = [
         "--from=markdown-raw_tex",
         "--to=html5",
+        *(f"--lua-filter={path}" for path in filters),
         "--citeproc",
         f"--id-prefix={id_prefix}",
         "--section-divs",
@@ -121,8 +127,11 @@ def markdown_to_html(
         f"--metadata=lang:{language}",
         "--metadata=link-citations:true",
         "--metadata=link-bibliography:true",
+        f"--metadata=number-prefix:{number_prefix}",
     ]
-    key = _digest(pandoc_version(), markdown, references_json, csl_text, *args_common)
+    key = _digest(
+        pandoc_version(), markdown, references_json, csl_text, *filter_texts, *args_common
+    )
     cached = cache_dir / "pandoc" / f"{key}.json"
     if cached.is_file():
         stored = json.loads(cached.read_text("utf-8"))

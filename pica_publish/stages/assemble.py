@@ -17,10 +17,12 @@ from typing import Any
 
 from pica_publish.markdown import render_inline
 from pica_publish.model import Chapter, Issue
+from pica_publish.print_html import print_body
 from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import ConvertedChapter
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
+from pica_publish.web_images import rewrite_img, web_image
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def print_plan(
         PrintPart("contents", "contents", "print/contents.html", shared),
     ]
     for chapter, article in zip(issue.chapters, articles, strict=True):
+        article = {**article, "segments": print_body(article["body_html"], article["notes_html"])}
         parts.append(
             PrintPart(
                 "article",
@@ -158,9 +161,10 @@ def web_files(
     for index, (chapter, article) in enumerate(zip(issue.chapters, articles, strict=True)):
         body = article["body_html"]
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
-            target = f"figures/{path.name}"
-            files[f"html/{chapter.slug}/{target}"] = path.read_bytes()
-            body = body.replace(f'src="{html.escape(src)}"', f'src="{target}"')
+            image = web_image(path, f"figures/{path.name}")
+            for name, data in image.files.items():
+                files[f"html/{chapter.slug}/{name}"] = data
+            body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)
         page = render(
             "web/article.html",
             root="../",

@@ -11,8 +11,8 @@ import dataclasses
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pica_publish.diagnostics import Report, did_you_mean
-from pica_publish.markdown import ImageRef, scan_body
+from pica_publish.diagnostics import Location, Report, did_you_mean
+from pica_publish.markdown import BodyScan, Found, ImageRef, scan_body
 from pica_publish.model import Chapter, Citation, Issue
 from pica_publish.state import BuildState
 
@@ -43,6 +43,7 @@ def check(state: BuildState) -> BuildState:
             else:
                 found.append(Citation(item.text, location))
         citations[chapter.slug] = tuple(found)
+        check_labels(chapter, scan, report)
         images[chapter.slug] = check_images(issue, chapter, scan.images, report)
         for heading in scan.headings:
             line = heading.line + chapter.body_line - 1
@@ -61,6 +62,60 @@ def check(state: BuildState) -> BuildState:
                 "use Markdown instead of HTML",
             )
     return dataclasses.replace(state, citations=citations, images=images)
+
+
+KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section"}
+
+
+def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
+    """Labels unique, every cross-reference resolved, no hand-typed 'Fig. 3' gone stale."""
+
+    def where(found: Found) -> Location:
+        return chapter.location(found.line + chapter.body_line - 1, found.column)
+
+    defined: dict[str, Found] = {}
+    for label in scan.labels:
+        if label.text in defined:
+            report.error(
+                "label-duplicate",
+                f"label '{label.text}' is defined twice (first at {where(defined[label.text])})",
+                where(label),
+                "give each figure, table and section its own label",
+            )
+        else:
+            defined[label.text] = label
+    for ref in scan.cross_refs:
+        if ref.text not in defined:
+            kind = KIND_NAMES[ref.text.split(":", 1)[0]]
+            same_kind = [k for k in defined if k.startswith(ref.text.split(":", 1)[0] + ":")]
+            report.error(
+                "cross-ref-unresolved",
+                f"no {kind} is labelled '{ref.text}' in this chapter",
+                where(ref),
+                did_you_mean(ref.text, same_kind) or f"label the {kind}: {{#{ref.text}}} after it",
+            )
+    counts = {"fig": scan.figures, "tbl": scan.tables}
+    for typed in scan.typed_refs:
+        kind, number = typed.text.split(" ", 1)
+        shown = f"{'Fig.' if kind == 'fig' else 'Table'} {number}"
+        prefix = chapter.number_prefix
+        exists = (
+            number.startswith(prefix)
+            and number[len(prefix) :].isdigit()
+            and (1 <= int(number[len(prefix) :]) <= counts[kind])
+        )
+        message = (
+            f"'{shown}' is typed by hand and will not follow renumbering"
+            if exists
+            else f"'{shown}' matches no {KIND_NAMES[kind]}: this chapter has {counts[kind]} "
+            f"{KIND_NAMES[kind]}{'s' if counts[kind] != 1 else ''}"
+        )
+        report.warning(
+            "cross-ref-typed",
+            message,
+            where(typed),
+            f"label the {KIND_NAMES[kind]} ({{#{kind}:name}}) and write @{kind}:name instead",
+        )
 
 
 def check_byline(chapter: Chapter, report: Report) -> None:

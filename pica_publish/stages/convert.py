@@ -37,6 +37,11 @@ def csl_style_path() -> Path:
     return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
 
 
+def lua_filters() -> tuple[Path, ...]:
+    """Figure/table numbering and cross-references (theme/filters/crossref.lua)."""
+    return (Path(str(resources.files("pica_publish") / "theme" / "filters" / "crossref.lua")),)
+
+
 def convert(state: BuildState) -> BuildState:
     issue = state.issue
     if issue is None or state.report.has_errors:
@@ -55,7 +60,9 @@ def convert(state: BuildState) -> BuildState:
                 chapter.body,
                 references=references,
                 csl=csl_style_path(),
+                filters=lua_filters(),
                 id_prefix=f"{chapter.slug}-",
+                number_prefix=chapter.number_prefix,
                 language=issue.manifest.language,
                 cache_dir=cache,
             )

@@ -143,8 +143,9 @@ def layout_inputs_digest(plan: PrintPlan, stylesheet: str, engine: str) -> str:
     digest = hashlib.sha256()
     parts = [[p.kind, p.slug, p.template, p.base_path, p.context] for p in plan.parts]
     digest.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
-    for template in sorted(theme_path("templates").rglob("*.html")):
-        digest.update(template.read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted([*package.rglob("*.py"), *theme_path("templates").rglob("*.html")]):
+        digest.update(source.read_bytes())  # a new pica_publish lays the issue out anew
     digest.update(stylesheet.encode("utf-8"))
     digest.update(engine.encode("utf-8"))
     for images in sorted(str(p) for p in plan.assets):

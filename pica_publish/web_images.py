@@ -1,0 +1,61 @@
+"""Images for the HTML edition: the original plus smaller copies for ``srcset``.
+
+Raster figures (PNG, JPEG) wider than the reading column get 800 px and 1600 px variants made
+with Pillow, and every ``<img>`` gets its intrinsic size (no layout shift) and lazy loading. SVG
+is served as is.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+VARIANT_WIDTHS = (800, 1600)
+SIZES = "(min-width: 46rem) 42rem, 100vw"
+RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+@dataclass(frozen=True)
+class WebImage:
+    files: dict[str, bytes]
+    """Relative path (from the article page) → bytes, the original included."""
+    attributes: str
+    """Extra ``<img>`` attributes: srcset, sizes, width, height, loading."""
+
+
+def web_image(path: Path, target: str) -> WebImage:
+    """The files and ``<img>`` attributes for ``path`` published at ``target`` (e.g. figures/a.png)."""
+    data = path.read_bytes()
+    files = {target: data}
+    if path.suffix.lower() not in RASTER:
+        return WebImage(files, ' loading="lazy"')
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        candidates = [f"{target} {width}w"]
+        stem, suffix = target.rsplit(".", 1)
+        for variant in VARIANT_WIDTHS:
+            if variant >= width:
+                continue
+            resized = image.resize(
+                (variant, round(height * variant / width)), Image.Resampling.LANCZOS
+            )
+            buffer = io.BytesIO()
+            resized.save(buffer, RASTER[path.suffix.lower()], optimize=True)
+            name = f"{stem}-{variant}w.{suffix}"
+            files[name] = buffer.getvalue()
+            candidates.insert(-1, f"{name} {variant}w")
+    attributes = f' width="{width}" height="{height}" loading="lazy"'
+    if len(candidates) > 1:
+        attributes += f' srcset="{html.escape(", ".join(candidates))}" sizes="{SIZES}"'
+    return WebImage(files, attributes)
+
+
+def rewrite_img(body: str, source: str, target: str, attributes: str) -> str:
+    """Point ``<img src=source>`` at ``target`` and add ``attributes``."""
+    pattern = re.compile(rf'<img src="{re.escape(html.escape(source))}"')
+    return pattern.sub(f'<img src="{target}"{attributes}', body)

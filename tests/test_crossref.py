@@ -1,0 +1,90 @@
+"""Figure and table numbering and cross-references, through real pandoc and the Lua filter.
+
+Fixture files: Markdown, then '=== text ===' (lines that must appear in the plain text of the
+result) and optionally '=== html ===' (fragments that must appear in the HTML). The second
+part of the file name is the number prefix: appendix.A.md numbers 'Table A1'.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pica_publish.pandoc import markdown_to_html
+from pica_publish.print_html import column_segments, inline_footnotes, unwrap_sections
+from pica_publish.stages.assemble import plain_text
+from pica_publish.stages.convert import csl_style_path, lua_filters
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "crossref").glob("*.md"))
+
+
+def parse_fixture(path: Path) -> tuple[str, list[str], list[str]]:
+    source, _, rest = path.read_text("utf-8").partition("=== text ===\n")
+    text, _, html = rest.partition("=== html ===\n")
+    return source, [t for t in text.splitlines() if t], [h for h in html.splitlines() if h]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_numbering_and_cross_references(fixture: Path, tmp_path: Path):
+    source, texts, fragments = parse_fixture(fixture)
+    prefix = fixture.stem.split(".")[1] if "." in fixture.stem else ""
+    result = markdown_to_html(
+        source,
+        references=[],
+        csl=csl_style_path(),
+        filters=lua_filters(),
+        id_prefix="t-",
+        language="en",
+        number_prefix=prefix,
+        cache_dir=tmp_path,
+    )
+    assert result.warnings == ()
+    plain = plain_text(result.html).replace("\u00a0", " ")
+    for line in texts:
+        assert line in plain
+    for fragment in fragments:
+        assert fragment.replace(" ", "\u00a0") in result.html or fragment in result.html.replace(
+            "\u00a0", " "
+        )
+
+
+NOTES = (
+    '<section id="x-footnotes" class="footnotes" role="doc-endnotes"><hr><ol>'
+    '<li id="x-fn1"><p>First <em>note</em>.<a href="#x-fnref1" class="footnote-back" '
+    'role="doc-backlink">↩︎</a></p></li>'
+    '<li id="x-fn2"><p>Two</p><p>paragraphs.<a href="#x-fnref2" class="footnote-back">↩︎</a></p></li>'
+    "</ol></section>"
+)
+
+
+def test_endnotes_become_footnotes_at_their_call():
+    body = (
+        '<p>A<a href="#x-fn1" class="footnote-ref" id="x-fnref1" role="doc-noteref"><sup>1</sup></a>'
+        ' and B<a href="#x-fn2" class="footnote-ref" id="x-fnref2" role="doc-noteref"><sup>2</sup></a>.</p>'
+    )
+    assert inline_footnotes(body, NOTES) == (
+        '<p>A<span class="footnote" id="x-fnref1">First <em>note</em>.</span> and '
+        'B<span class="footnote" id="x-fnref2">Two paragraphs.</span>.</p>'
+    )
+
+
+def test_sections_are_unwrapped_keeping_their_ids():
+    body = '<section id="x-a" class="level2">\n<h2>A</h2>\n<p>t</p>\n</section>'
+    assert unwrap_sections(body) == '<h2 id="x-a" class="level2">A</h2>\n<p>t</p>\n'
+
+
+def test_wide_blocks_split_the_columns():
+    body = (
+        '<p>one</p><figure id="f" class="wide"><img src="a.svg" alt="a"></figure><p>two</p>'
+        '<table class="wide"><tr><td>t</td></tr></table>'
+        '<blockquote><figure class="wide"><img src="b.svg" alt="b"></figure></blockquote>'
+    )
+    kinds = [(s.kind, s.html[:12]) for s in column_segments(body)]
+    assert kinds == [
+        ("columns", "<p>one</p>"),
+        ("wide", '<figure id="'),
+        ("columns", "<p>two</p>"),
+        ("wide", "<table class"),
+        ("columns", "<blockquote>"),  # a wide figure inside a quotation stays in the column
+    ]
