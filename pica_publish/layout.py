@@ -10,6 +10,7 @@ inside the allowed folders only; anything else stops the layout and becomes a di
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from collections.abc import Iterator, Sequence
@@ -75,6 +76,66 @@ class LaidOut:
     @property
     def page_count(self) -> int:
         return len(self.document.pages)
+
+    @functools.cached_property
+    def wide_gaps(self) -> list[WideGap]:
+        return wide_block_gaps(self.document)
+
+
+@dataclass(frozen=True)
+class WideGap:
+    """A wide block that starts a page while the columns of the page before stop short."""
+
+    index: int
+    """Which wide block of the document (0-based, in order)."""
+    gap: float
+    """Empty share of the text block's height on the page before."""
+
+
+def wide_block_gaps(document: Document, *, threshold: float = 0.12) -> list[WideGap]:
+    """Find wide blocks (``.wide-block``) pushed to the next page, leaving a hole above them.
+
+    Reads WeasyPrint's page boxes (pinned major version): where each wide block starts, where the
+    last line or image of the page's main flow ends, and where the footnote area begins.
+    """
+    from weasyprint.formatting_structure.boxes import (
+        FootnoteAreaBox,
+        LineBox,
+        MarginBox,
+        ReplacedBox,
+    )
+
+    gaps: list[WideGap] = []
+    seen: set[int] = set()
+    previous_hole = 0.0
+    for page in document.pages:
+        page_box = page._page_box
+        top = page_box.content_box_y()
+        height = page_box.height
+        footnotes_top = top + height
+        content_bottom = top
+        starts = []
+        for child in page_box.children:
+            if isinstance(child, FootnoteAreaBox):
+                if child.children:
+                    footnotes_top = min(footnotes_top, child.position_y)
+                continue
+            if isinstance(child, MarginBox):
+                continue
+            for box in child.descendants():
+                if isinstance(box, LineBox | ReplacedBox):
+                    content_bottom = max(content_bottom, box.position_y + box.margin_height())
+                element = getattr(box, "element", None)
+                if element is None or getattr(box, "element_tag", None) != "div":
+                    continue
+                if "wide-block" in (element.get("class") or "").split() and id(element) not in seen:
+                    seen.add(id(element))
+                    starts.append((len(seen) - 1, box.position_y))
+        for index, position in starts:
+            if position - top < 2 and previous_hole > threshold:
+                gaps.append(WideGap(index, previous_hole))
+        previous_hole = max(0.0, footnotes_top - content_bottom) / height
+    return gaps
 
 
 class _Collect(logging.Handler):

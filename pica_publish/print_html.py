@@ -10,7 +10,9 @@ work on pandoc's own, already sanitised, output, whose shape is regular.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 NOTE_ITEM_RE = re.compile(r'<li id="(?P<id>[^"]+)">(?P<body>.*?)</li>', re.DOTALL)
 NOTE_BACK_RE = re.compile(r'<a href="#[^"]*" class="footnote-back"[^>]*>.*?</a>', re.DOTALL)
@@ -23,6 +25,7 @@ SECTION_OPEN_RE = re.compile(
 WIDE_RE = re.compile(
     r'<(?P<tag>figure|table)\b[^>]*\bclass="[^"]*\bwide\b[^"]*"[^>]*>.*?</(?P=tag)>', re.DOTALL
 )
+HEADING_RE = re.compile(r"<h[1-6]\b")
 CONTAINER_RE = re.compile(r"<(/?)(div|blockquote|ul|ol|dl|section|aside)\b[^>]*>")
 
 
@@ -58,22 +61,91 @@ def unwrap_sections(body: str) -> str:
     return body.replace("</section>", "")
 
 
-def column_segments(body: str) -> list[Segment]:
-    """Cut a flat body into column segments around top-level wide figures and tables."""
-    segments: list[Segment] = []
+def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
+    """Cut a flat body into column segments around top-level wide figures and tables.
+
+    ``deferrals`` moves wide block *i* (0-based) after that many of the top-level blocks that
+    follow it, the way a float moves down: the layout asks for this when a wide block would leave
+    the columns of the page before it half empty.
+    """
+    items: list[Segment] = []
     position = 0
     for match in WIDE_RE.finditer(body):
         if _depth(body[: match.start()]) > 0:
             continue  # inside a list or quotation: stays in the column
-        before = body[position : match.start()]
-        if before.strip():
-            segments.append(Segment("columns", before))
-        segments.append(Segment("wide", match[0]))
+        items.extend(
+            Segment("columns", b) for b in top_level_blocks(body[position : match.start()])
+        )
+        items.append(Segment("wide", match[0]))
         position = match.end()
-    rest = body[position:]
-    if rest.strip() or not segments:
-        segments.append(Segment("columns", rest))
+    items.extend(Segment("columns", b) for b in top_level_blocks(body[position:]))
+    for index, steps in sorted((deferrals or {}).items(), reverse=True):
+        wides = [i for i, item in enumerate(items) if item.kind == "wide"]
+        if index >= len(wides):
+            continue
+        at = wides[index]
+        wide = items.pop(at)
+        target = at
+        for _ in range(steps):
+            # a heading is never left alone above the wide block: it goes with the next block
+            while target < len(items) and items[target].kind == "columns":
+                target += 1
+                if not HEADING_RE.match(items[target - 1].html.lstrip()):
+                    break
+        items.insert(target, wide)
+    segments: list[Segment] = []
+    for item in items:
+        if item.kind == "columns" and segments and segments[-1].kind == "columns":
+            segments[-1] = Segment("columns", segments[-1].html + item.html)
+        else:
+            segments.append(item)
+    if not segments or segments[-1].kind == "wide":
+        segments.append(Segment("columns", ""))
     return segments
+
+
+class _TopLevel(HTMLParser):
+    VOID = frozenset(
+        {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth = 0
+        self.starts: list[tuple[int, int]] = []
+        self.ends: list[tuple[int, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if self.depth == 0:
+            self.starts.append(self.getpos())
+        if tag not in self.VOID:
+            self.depth += 1
+        elif self.depth == 0:
+            self.ends.append(self.getpos())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            self.ends.append(self.getpos())
+
+
+def top_level_blocks(html: str) -> list[str]:
+    """Split a flat fragment into its top-level elements (text between them stays attached)."""
+    parser = _TopLevel()
+    parser.feed(html)
+    parser.close()
+    line_starts = [0]
+    for line in html.split("\n")[:-1]:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    cuts = [line_starts[line - 1] + column for line, column in parser.starts[1:]]
+    blocks, previous = [], 0
+    for cut in cuts:
+        blocks.append(html[previous:cut])
+        previous = cut
+    blocks.append(html[previous:])
+    return [b for b in blocks if b.strip()] or ([html] if html.strip() else [])
 
 
 def _depth(html: str) -> int:
@@ -83,6 +155,6 @@ def _depth(html: str) -> int:
     return depth
 
 
-def print_body(body: str, notes: str) -> list[Segment]:
+def print_body(body: str, notes: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
     """The article body as the print template places it."""
-    return column_segments(unwrap_sections(inline_footnotes(body, notes)))
+    return column_segments(unwrap_sections(inline_footnotes(body, notes)), deferrals)

@@ -17,7 +17,6 @@ from typing import Any
 
 from pica_publish.markdown import render_inline
 from pica_publish.model import Chapter, Issue
-from pica_publish.print_html import print_body
 from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import ConvertedChapter
 from pica_publish.state import BuildState
@@ -131,7 +130,6 @@ def print_plan(
         PrintPart("contents", "contents", "print/contents.html", shared),
     ]
     for chapter, article in zip(issue.chapters, articles, strict=True):
-        article = {**article, "segments": print_body(article["body_html"], article["notes_html"])}
         parts.append(
             PrintPart(
                 "article",

@@ -9,20 +9,28 @@ learn how many pages it takes) and again with the real ones, which costs one sma
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pica_publish.diagnostics import Location
 from pica_publish.model import Issue
+from pica_publish.print_html import print_body
 from pica_publish.stages.assemble import PrintPart, PrintPlan
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
 
+if TYPE_CHECKING:
+    from pica_publish.layout import LaidOut
+
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
+MAX_DEFERRALS = 6
 
 
 def issue_pdf_name(issue: Issue) -> str:
@@ -38,7 +46,7 @@ def typeset(state: BuildState) -> BuildState:
     if plan is None or issue is None or state.report.has_errors:
         return state
     # WeasyPrint is imported here, not at module level: `check` never pays for it.
-    from pica_publish.layout import LaidOut, LayoutError, Typesetter, layout_engine_version
+    from pica_publish.layout import LayoutError, Typesetter, layout_engine_version
 
     report = state.report
     stylesheet = font_face_css(lambda face: face.path.as_uri(), ranges=False)
@@ -54,9 +62,17 @@ def typeset(state: BuildState) -> BuildState:
     typesetter = Typesetter(roots, stylesheet)
 
     def lay_out(
-        part: PrintPart, folio: int, page_map: dict[str, tuple[int, int]]
+        part: PrintPart,
+        folio: int,
+        page_map: dict[str, tuple[int, int]],
+        deferrals: dict[int, int] | None = None,
     ) -> LaidOut | None:
-        html = render(part.template, folio=folio, page_map=page_map, **part.context)
+        context = part.context
+        if part.kind == "article":
+            article = context["article"]
+            segments = print_body(article["body_html"], article["notes_html"], deferrals)
+            context = {**context, "article": {**article, "segments": segments}}
+        html = render(part.template, folio=folio, page_map=page_map, **context)
         where = _part_location(issue, part)
         try:
             laid = typesetter.lay_out(html, Path(part.base_path or issue.root))
@@ -99,6 +115,7 @@ def typeset(state: BuildState) -> BuildState:
             laid = lay_out(part, start, page_map)
             if laid is None:
                 return state
+            laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, page_map))
             laid_articles.append(laid)
             page_map[part.slug] = (start, start + laid.page_count - 1)
             start += laid.page_count
@@ -123,6 +140,34 @@ def typeset(state: BuildState) -> BuildState:
     if not report.has_errors:
         remember_layout(cache, key, pdf, page_map)
     return _with_pdf(state, issue, pdf, page_map)
+
+
+def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> LaidOut:
+    """Move wide figures and tables down past following paragraphs, like floats, while that
+    closes a hole they leave at the foot of the columns on the page before them.
+
+    Each try lays the article out again (only articles with such a hole pay for it).
+    """
+    deferrals: dict[int, int] = {}
+    best, best_gap = laid, sum(g.gap for g in laid.wide_gaps)
+    for _attempt in range(MAX_DEFERRALS):
+        gaps = best.wide_gaps
+        if not gaps:
+            break
+        deferrals = {**deferrals, gaps[0].index: deferrals.get(gaps[0].index, 0) + 1}
+        candidate = lay_out(deferrals)
+        if candidate is None:
+            break
+        gap = sum(g.gap for g in candidate.wide_gaps)
+        if gap >= best_gap and candidate.page_count >= best.page_count:
+            continue  # not better yet: a larger step may be; the loop is bounded
+        best, best_gap = candidate, gap
+        LOGGER.info(
+            "    moved wide block %d down by %d block(s)",
+            gaps[0].index + 1,
+            deferrals[gaps[0].index],
+        )
+    return best
 
 
 def _with_pdf(
