@@ -296,36 +296,46 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "cross-ref-unresolved",
         _replace("chapters/01-dens.md", "shown in @fig:dens", "shown in @fig:den"),
         1,
-        "chapters/01-dens.md:28:21: error: no figure is labelled 'fig:den' in this chapter "
-        "[cross-ref-unresolved]",
+        (
+            "chapters/01-dens.md:28:21: error: no figure is labelled 'fig:den' in this chapter "
+            "[cross-ref-unresolved]"
+        ),
     ),
     (
         "cross-ref-unresolved-table",
         _replace("chapters/01-dens.md", "listed in @tbl:sites", "listed in @tbl:site"),
         1,
-        "chapters/01-dens.md:38:29: error: no table is labelled 'tbl:site' in this chapter "
-        "[cross-ref-unresolved]",
+        (
+            "chapters/01-dens.md:38:29: error: no table is labelled 'tbl:site' in this chapter "
+            "[cross-ref-unresolved]"
+        ),
     ),
     (
         "label-duplicate",
         _replace("chapters/01-dens.md", "{#tbl:dens .wide}", "{#tbl:sites .wide}"),
         1,
-        "chapters/01-dens.md:51:31: error: label 'tbl:sites' is defined twice (first at "
-        "chapters/01-dens.md:44:39) [label-duplicate]",
+        (
+            "chapters/01-dens.md:51:31: error: label 'tbl:sites' is defined twice (first at "
+            "chapters/01-dens.md:44:39) [label-duplicate]"
+        ),
     ),
     (
         "cross-ref-typed-missing",
         _replace("chapters/01-dens.md", "see also @sec:dens.", "see also Fig. 3."),
         0,
-        "chapters/01-dens.md:38:78: warning: 'Fig. 3' matches no figure: this chapter has 2 "
-        "figures [cross-ref-typed]",
+        (
+            "chapters/01-dens.md:38:78: warning: 'Fig. 3' matches no figure: this chapter has 2 "
+            "figures [cross-ref-typed]"
+        ),
     ),
     (
         "cross-ref-typed-stale",
         _replace("chapters/01-dens.md", "see also @sec:dens.", "see also Table 2."),
         0,
-        "chapters/01-dens.md:38:78: warning: 'Table 2' is typed by hand and will not follow "
-        "renumbering [cross-ref-typed]",
+        (
+            "chapters/01-dens.md:38:78: warning: 'Table 2' is typed by hand and will not follow "
+            "renumbering [cross-ref-typed]"
+        ),
     ),
 ]
 
