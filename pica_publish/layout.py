@@ -84,19 +84,22 @@ class LaidOut:
 
 @dataclass(frozen=True)
 class WideGap:
-    """A wide block that starts a page while the columns of the page before stop short."""
+    """A hole at the foot of a page's main flow that a wide block is to blame for."""
 
     index: int
-    """Which wide block of the document (0-based, in order)."""
+    """Which wide block of the document (0-based, in order) to move down."""
     gap: float
-    """Empty share of the text block's height on the page before."""
+    """Empty share of the text block's height on the page with the hole."""
 
 
-def wide_block_gaps(document: Document, *, threshold: float = 0.12) -> list[WideGap]:
-    """Find wide blocks (``.wide-block``) pushed to the next page, leaving a hole above them.
+def wide_block_gaps(document: Document, *, threshold: float = 0.07) -> list[WideGap]:
+    """Find holes at the foot of the main flow that wide blocks (``.wide-block``) cause.
 
-    Reads WeasyPrint's page boxes (pinned major version): where each wide block starts, where the
-    last line or image of the page's main flow ends, and where the footnote area begins.
+    A hole on a page (not the last) is blamed on the wide block that starts the next page (it
+    did not fit below the columns) or, failing that, on the last wide block of the page itself
+    (the columns after it did not start below it). Reads WeasyPrint's page boxes (pinned major
+    version): where each wide block starts, where the last line or image of the main flow ends,
+    and where the footnote area begins.
     """
     from weasyprint.formatting_structure.boxes import (
         FootnoteAreaBox,
@@ -105,9 +108,8 @@ def wide_block_gaps(document: Document, *, threshold: float = 0.12) -> list[Wide
         ReplacedBox,
     )
 
-    gaps: list[WideGap] = []
     seen: set[int] = set()
-    previous_hole = 0.0
+    pages = []  # (hole, [(wide index, starts at top)])
     for page in document.pages:
         page_box = page._page_box
         top = page_box.content_box_y()
@@ -130,11 +132,17 @@ def wide_block_gaps(document: Document, *, threshold: float = 0.12) -> list[Wide
                     continue
                 if "wide-block" in (element.get("class") or "").split() and id(element) not in seen:
                     seen.add(id(element))
-                    starts.append((len(seen) - 1, box.position_y))
-        for index, position in starts:
-            if position - top < 2 and previous_hole > threshold:
-                gaps.append(WideGap(index, previous_hole))
-        previous_hole = max(0.0, footnotes_top - content_bottom) / height
+                    starts.append((len(seen) - 1, box.position_y - top < 2))
+        pages.append((max(0.0, footnotes_top - content_bottom) / height, starts))
+    gaps = []
+    for number, (hole, starts) in enumerate(pages[:-1]):
+        if hole <= threshold:
+            continue
+        following = pages[number + 1][1]
+        if following and following[0][1]:
+            gaps.append(WideGap(following[0][0], hole))
+        elif starts:
+            gaps.append(WideGap(starts[-1][0], hole))
     return gaps
 
 
