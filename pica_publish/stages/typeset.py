@@ -49,8 +49,7 @@ def typeset(state: BuildState) -> BuildState:
     from pica_publish.layout import LayoutError, Typesetter, layout_engine_version
 
     report = state.report
-    stylesheet = font_face_css(lambda face: face.path.as_uri(), ranges=False)
-    stylesheet += theme_path("css", "print.css").read_text("utf-8")
+    stylesheet = print_stylesheet()
     cache = state.options.cache_path / "print"
     key = layout_inputs_digest(plan, stylesheet, layout_engine_version())
     if (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
@@ -58,8 +57,7 @@ def typeset(state: BuildState) -> BuildState:
         stored = json.loads((cache / f"{key}.json").read_text("utf-8"))
         cached_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
         return _with_pdf(state, issue, (cache / f"{key}.pdf").read_bytes(), cached_map)
-    roots = [issue.root, theme_path(), *{face.path.parent for face in font_files()}]
-    typesetter = Typesetter(roots, stylesheet)
+    typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
 
     def lay_out(
         part: PrintPart,
@@ -140,6 +138,17 @@ def typeset(state: BuildState) -> BuildState:
     if not report.has_errors:
         remember_layout(cache, key, pdf, page_map)
     return _with_pdf(state, issue, pdf, page_map)
+
+
+def print_stylesheet() -> str:
+    """The theme's print CSS with ``@font-face`` rules pointing at the font packages' files."""
+    css = font_face_css(lambda face: face.path.as_uri(), ranges=False)
+    return css + theme_path("css", "print.css").read_text("utf-8")
+
+
+def allowed_roots(project: Path) -> list[Path]:
+    """What the layout may read: the project, the theme and the font packages."""
+    return [project, theme_path(), *sorted({face.path.parent for face in font_files()})]
 
 
 def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> LaidOut:

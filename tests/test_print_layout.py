@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pica_publish.layout import Typesetter
 from pica_publish.print_html import column_segments
-from pica_publish.stages.typeset import place_wide_blocks
+from pica_publish.stages.typeset import allowed_roots, place_wide_blocks, print_stylesheet
 
 CSS = """
 @page { size: 120mm 160mm; margin: 10mm; }
@@ -49,3 +49,18 @@ def test_deferral_keeps_headings_with_their_text():
     segments = column_segments(body, {0: 2})
     assert [s.kind for s in segments] == ["columns", "wide", "columns"]
     assert segments[0].html == "<p>a</p><p>b</p><h2>H</h2><p>c</p>"
+
+
+def test_long_table_repeats_its_header_row(tmp_path: Path):
+    rows = "".join(f"<tr><td>Action {n}</td><td>Lead {n}</td></tr>" for n in range(120))
+    html = (
+        '<html lang="en"><body><article><div class="article-body"><div class="columns">'
+        "<table><caption><strong>Table 1.</strong> Actions.</caption>"
+        "<thead><tr><th>Objective</th><th>Lead party</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></div></article></body></html>"
+    )
+    laid = Typesetter(allowed_roots(tmp_path), print_stylesheet()).lay_out(html, tmp_path)
+    assert laid.page_count >= 2
+    for page in laid.document.pages:
+        text = "".join(box.text for box in page._page_box.descendants() if hasattr(box, "text"))
+        assert "Objective" in text and "Lead party" in text  # the header row on every page
