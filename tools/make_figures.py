@@ -21,6 +21,7 @@ installed where they are viewed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import csv
 import textwrap
 from collections import Counter
@@ -278,6 +279,14 @@ def main(argv: list[str] | None = None) -> None:
     records_by_country(records, out / "records-by-country.svg")
     planning_timeline(read_csv("timeline.csv"), out / "planning-timeline.svg")
     occupancy_grid(out / "occupancy-grid.png")
+    # More figures live in tools/figures/*.py, one module per chapter topic, each with
+    # ``draw(out: Path) -> None`` using the helpers here (configure, read_csv, save).
+    for module_path in sorted((ROOT / "tools" / "figures").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"figures_{module_path.stem}", module_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.draw(out)
 
 
 if __name__ == "__main__":
