@@ -7,6 +7,7 @@ the ratios between runs (ratios from one run on one machine are what we compare 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +33,30 @@ def timed(
     return total, per_stage
 
 
+def synthetic_bibliography(entries: int) -> str:
+    """A Zotero-like export of ``entries`` articles (for timing the check on large files)."""
+    blocks = ["% Exported by Better BibTeX for Zotero\n"]
+    for n in range(entries):
+        blocks.append(
+            f"@article{{synthetic{n:05d}kaz,\n"
+            f"  title = {{Synthetic study number {n} of steppe small mammals and their predators}},\n"
+            f"  author = {{Surname{n}, Given and Ömirbekov, Nurlan and Zhuravleva, Polina}},\n"
+            f"  journal = {{Journal of Synthetic Ecology}},\n  volume = {{{n % 90 + 1}}},\n"
+            f"  pages = {{{n % 500 + 1}--{n % 500 + 12}}},\n  year = {{{1960 + n % 60}}},\n"
+            f"  doi = {{10.5555/synthetic.{n}}},\n  keywords = {{steppe, pika, {n}}}\n}}\n"
+        )
+    return "\n".join(blocks)
+
+
+def time_check_with_large_bibliography(root: Path, entries: int, tmp: Path) -> float:
+    project = tmp / "large"
+    shutil.copytree(root, project, ignore=shutil.ignore_patterns("build", ".venv", ".git"))
+    (project / "references" / "large.bib").write_text(synthetic_bibliography(entries), "utf-8")
+    options = BuildOptions(root=project, build_dir=project / "build", outputs=frozenset())
+    seconds, _ = timed(options, select_stages(only=("load", "check")))
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-C", dest="root", type=Path, default=Path("."))
@@ -40,10 +65,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pica-bench-") as tmp:
         options = BuildOptions(root=root, build_dir=Path(tmp) / "build")
         check_seconds, _ = timed(options, select_stages(only=("load", "check")))
+        large = time_check_with_large_bibliography(root, 5000, Path(tmp))
         cold, cold_stages = timed(options)
         warm, warm_stages = timed(options)
     print(f"sample issue: {root}")
     print(f"check            {check_seconds:7.2f} s")
+    print(f"check, +5000 bib {large:7.2f} s   (a synthetic 5,000-entry Zotero export added)")
     print(
         f"build, cold      {cold:7.2f} s   "
         + "  ".join(f"{k} {v:.2f}" for k, v in cold_stages.items())

@@ -7,14 +7,17 @@ exports and is pandoc's job when it converts the entries to CSL JSON (see :mod:`
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     Entry,
     ImplicitComment,
     ParsingFailedBlock,
+    String,
 )
 
 from pica_publish.diagnostics import Location, Report, display_path
@@ -24,6 +27,7 @@ from pica_publish.sources import read_text
 # bibtexparser logs each failed block itself; we report them as diagnostics instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
+STRING_RE = re.compile(r"@string\s*[{(]", re.IGNORECASE)
 MERGE_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
 
@@ -43,12 +47,16 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
             Location("references/"),
             "export your references from Zotero/JabRef as BibTeX into references/",
         )
-    for path in files:
-        display = display_path(path, root)
-        text = read_text(path, display, report)
+    texts = {path: read_text(path, display_path(path, root), report) for path in files}
+    strings = shared_strings(texts)
+    preludes: dict[Path, str] = {}
+    for path, text in texts.items():
         if text is None:
             continue
-        for entry in parse_bib_text(text, display, report):
+        display = display_path(path, root)
+        others = [s for source, defined in strings.items() if source != path for s in defined]
+        preludes[path] = "".join(f"@string{{{s.key} = {{{s.value}}}}}\n" for s in others)
+        for entry in parse_bib_text(text, display, report, others):
             previous = entries.get(entry.key)
             if previous is not None:
                 report.error(
@@ -59,11 +67,27 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
                 )
                 continue
             entries[entry.key] = entry
-    return Bibliography(entries, files)
+    return Bibliography(entries, files, preludes)
 
 
-def parse_bib_text(text: str, display: str, report: Report) -> list[BibEntry]:
-    library = parse_string(text)
+def shared_strings(texts: dict[Path, str | None]) -> dict[Path, list[String]]:
+    """``@string`` macros by defining file: a file may use macros defined in another one."""
+    strings: dict[Path, list[String]] = {}
+    for path, text in texts.items():
+        if text and STRING_RE.search(text):
+            strings[path] = [
+                String(s.key, s.value) for s in parse_string(text, parse_stack=[]).strings
+            ]
+    return strings
+
+
+def parse_bib_text(
+    text: str, display: str, report: Report, strings: list[String] | None = None
+) -> list[BibEntry]:
+    library = Library()
+    for macro in strings or ():
+        library.add(String(macro.key, macro.value))
+    library = parse_string(text, library=library)
     result = []
     for block in library.blocks:
         line = (block.start_line or 0) + 1

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pica_publish import __version__
+from pica_publish.diagnostics import Severity
+from pica_publish.reporting import FORMATS, summary, write_github, write_human, write_json
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,9 +36,15 @@ def parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="show progress (-vv: timings)"
     )
     top.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    # -v/-q are accepted after the command too (`pica-publish check -v`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the print and/or HTML edition into build/")
+    build = commands.add_parser(
+        "build", parents=[common], help="build the print and/or HTML edition into build/"
+    )
     build.add_argument("--pdf", action="store_true", help="build the print edition (default: both)")
     build.add_argument("--html", action="store_true", help="build the HTML edition (default: both)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
@@ -55,10 +63,35 @@ def parser() -> argparse.ArgumentParser:
         "--skip", action="append", default=[], metavar="STAGE", help="skip this stage (repeatable)"
     )
 
-    check = commands.add_parser("check", help="check the manifest, chapters and bibliography")
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="check the manifest, chapters and bibliography (no pandoc, no layout)",
+        description="Lint the issue, or only the files given. Exit 0 clean, 1 problems, 2 usage.",
+    )
+    check.add_argument("files", nargs="*", type=Path, help="report only on these files")
     check.add_argument("--strict", action="store_true", help="warnings fail the check")
+    check.add_argument(
+        "--format", choices=FORMATS, default="human", help="output: human (default), json, github"
+    )
 
-    commands.add_parser("info", help="print versions of Python, pandoc, WeasyPrint and Pango")
+    preview = commands.add_parser(
+        "preview",
+        parents=[common],
+        help="build one article quickly: build/preview/SLUG.pdf and its web page",
+    )
+    preview.add_argument("chapter", type=Path, help="the chapter file, e.g. chapters/03-x.md")
+
+    new = commands.add_parser("new", help="scaffold a new chapter and list it in issue.yml")
+    new.add_argument("kind", choices=["chapter"], help="what to create")
+    new.add_argument("title", help="the chapter title, in sentence case")
+    new.add_argument(
+        "--role", default="chapter", choices=["chapter", "editorial", "prologue", "appendix"]
+    )
+
+    commands.add_parser(
+        "info", parents=[common], help="print versions of Python, pandoc, WeasyPrint and Pango"
+    )
     return top
 
 
@@ -70,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     if args.command == "info":
         return info()
+    if args.command == "new":
+        from pica_publish.scaffold import new_chapter
+
+        return new_chapter(args.directory.resolve(), args.title, role=args.role)
     return run_pipeline(args)
 
 
@@ -97,9 +134,18 @@ def run_pipeline(args: argparse.Namespace) -> int:
     from pica_publish.state import BuildOptions
 
     root = args.directory.resolve()
+    preview = None
     if args.command == "check":
         outputs: frozenset[str] = frozenset()
         stages = select_stages(only=("load", "check"))
+        missing = sorted(str(f) for f in args.files if not (root / f).is_file())
+        if missing:
+            print(f"pica-publish: no such file: {missing[0]}", file=sys.stderr)
+            return 2
+    elif args.command == "preview":
+        preview = _project_path(root, args.chapter)
+        outputs = frozenset({"pdf", "html"})
+        stages = select_stages()
     else:
         unknown = [s for s in [*args.only, *args.skip] if s not in STAGE_NAMES]
         if unknown:
@@ -112,35 +158,55 @@ def run_pipeline(args: argparse.Namespace) -> int:
         outputs = frozenset(wanted or {"pdf", "html"})
         stages = select_stages(args.only, args.skip)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    strict = getattr(args, "strict", False)
     options = BuildOptions(
         root=root,
         outputs=outputs,
         build_dir=getattr(args, "build_dir", None),
-        strict=args.strict,
+        strict=strict,
         jobs=max(1, getattr(args, "jobs", 2)),
         source_date_epoch=int(epoch) if epoch and epoch.isdigit() else None,
+        preview=preview,
     )
     state = run(options, stages)
     report = state.report
-    for diagnostic in report.sorted():
-        if args.quiet and diagnostic.severity < 30:
-            continue
-        print(diagnostic.format(), file=sys.stderr)
-    failed = report.failed(strict=args.strict)
+    diagnostics = report.sorted()
+    if args.command == "check" and args.files:
+        wanted_paths = {_project_path(root, f) for f in args.files}
+        diagnostics = [d for d in diagnostics if d.location.path in wanted_paths]
+    failed = any(
+        d.severity >= (Severity.WARNING if strict else Severity.ERROR) for d in diagnostics
+    )
+    stream = sys.stdout if args.command == "check" else sys.stderr
+    fmt = getattr(args, "format", "human")
+    if fmt == "json":
+        write_json(diagnostics, stream, failed=failed)
+        return 1 if failed else 0
+    if fmt == "github":
+        write_github(diagnostics, stream)
+        return 1 if failed else 0
+    if args.quiet:
+        diagnostics = [d for d in diagnostics if d.severity >= Severity.ERROR]
+    write_human(diagnostics, stream, verbose=args.verbose > 0)
     if not args.quiet:
-        errors, warnings = report.count_errors_warnings()
-        summary = f"{errors} error(s), {warnings} warning(s)"
+        counts = summary(diagnostics)
         if failed:
-            print(f"pica-publish: {args.command} failed: {summary}", file=sys.stderr)
-        elif args.command == "build":
+            print(f"pica-publish: {args.command} failed: {counts}", file=stream)
+        elif args.command in ("build", "preview"):
             written = ", ".join(sorted({f.split("/")[0] for f in state.files})) or "nothing"
-            print(
-                f"pica-publish: built {written} in {options.build_path} ({summary})",
-                file=sys.stderr,
-            )
+            print(f"pica-publish: built {written} in {options.build_path} ({counts})", file=stream)
         else:
-            print(f"pica-publish: check passed ({summary})", file=sys.stderr)
+            print(f"pica-publish: check passed ({counts})", file=stream)
     return 1 if failed else 0
+
+
+def _project_path(root: Path, path: Path) -> str:
+    """A path as diagnostics show it: relative to the project root."""
+    absolute = path if path.is_absolute() else root / path  # like `git -C`: relative to DIR
+    try:
+        return absolute.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def info() -> int:

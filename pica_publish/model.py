@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -270,6 +270,8 @@ class BibEntry:
 class Bibliography:
     entries: Mapping[str, BibEntry]
     files: tuple[Path, ...]
+    preludes: Mapping[Path, str] = field(default_factory=dict)
+    """Per file: ``@string`` macros defined in the *other* files, as BibTeX, for pandoc."""
 
 
 @dataclass(frozen=True)

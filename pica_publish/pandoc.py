@@ -76,14 +76,18 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp.name, path)
 
 
-def bib_to_csl_json(source: Path, cache_dir: Path) -> list[dict[str, Any]]:
-    """CSL JSON items of a ``.bib`` file, as pandoc maps the fields; cached by content."""
+def bib_to_csl_json(source: Path, cache_dir: Path, prelude: str = "") -> list[dict[str, Any]]:
+    """CSL JSON items of a ``.bib`` file, as pandoc maps the fields; cached by content.
+
+    ``prelude`` holds ``@string`` macros defined in other files of the bibliography.
+    """
     data = source.read_bytes()
-    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), data)}.json"
+    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), prelude, data)}.json"
     if cached.is_file():
         items: list[dict[str, Any]] = json.loads(cached.read_text("utf-8"))
         return items
-    output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox", str(source)])
+    text = prelude + data.decode("utf-8-sig")
+    output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox"], stdin=text)
     items = json.loads(output)
     _write_atomic(cached, json.dumps(items, ensure_ascii=False, sort_keys=True))
     return items

@@ -34,6 +34,8 @@ class BuildOptions:
     """Parallel pandoc runs."""
     source_date_epoch: int | None = None
     """Timestamp written into outputs (reproducible builds)."""
+    preview: str | None = None
+    """Build only this chapter (its path relative to the root) into ``build/preview/``."""
 
     @property
     def build_path(self) -> Path:

@@ -337,6 +337,133 @@ CASES: list[tuple[str, Mutation, int, str]] = [
             "renumbering [cross-ref-typed]"
         ),
     ),
+    (
+        "bib-entry-incomplete-article",
+        _replace("references/mini.bib", "  journal = {Canadian Journal of Zoology},\n", ""),
+        0,
+        (
+            "references/mini.bib:1:1: warning: @article 'ross2010den' (cited at "
+            "chapters/00-editorial.md:13:2) has no journal or journaltitle [bib-entry-incomplete]"
+        ),
+    ),
+    (
+        "bib-entry-incomplete-year",
+        _replace("references/mini.bib", "  year = {2012},\n", ""),
+        0,
+        (
+            "references/mini.bib:11:1: warning: @article 'ross2012spatial' (cited at "
+            "chapters/01-dens.md:27:15) has no year or date [bib-entry-incomplete]"
+        ),
+    ),
+    (
+        "bib-not-utf8",
+        _write(
+            "references/extra.bib", "@book{b1, title={Caf\xe9}, year={2001}}\n".encode("latin-1")
+        ),
+        1,
+        "references/extra.bib:1:21: error: file is not UTF-8 (byte 0xe9) [file-encoding]",
+    ),
+    (
+        "heading-skip",
+        _replace("chapters/02-strategy.md", "## Vision\n", "## Vision\n\n#### Too deep\n"),
+        0,
+        (
+            "chapters/02-strategy.md:15:1: warning: heading 'Too deep' jumps from level 2 to level 4 "
+            "[heading-skip]"
+        ),
+    ),
+    (
+        "heading-level-1",
+        _replace("chapters/02-strategy.md", "## Vision\n", "# Vision\n"),
+        0,
+        (
+            "chapters/02-strategy.md:13:1: warning: level-1 heading 'Vision': the article title is the "
+            "only level-1 heading [heading-level-1]"
+        ),
+    ),
+    (
+        "raw-html",
+        _replace(
+            "chapters/02-strategy.md", "## Vision\n", "## Vision\n\n<script>alert(1)</script>\n"
+        ),
+        0,
+        (
+            "chapters/02-strategy.md:15:1: warning: raw HTML '<script>alert(1)</script>' is sanitised "
+            "in the HTML edition [raw-html]"
+        ),
+    ),
+    (
+        "affiliation-unused",
+        _replace(
+            "chapters/01-dens.md",
+            "affiliations:\n  zin:",
+            "affiliations:\n  extra: Elsewhere\n  zin:",
+        ),
+        0,
+        (
+            "chapters/01-dens.md:16:3: warning: affiliation 'extra' is not used by any author "
+            "[affiliation-unused]"
+        ),
+    ),
+    (
+        "author-corresponding-many",
+        _replace(
+            "chapters/01-dens.md",
+            "    orcid: 0000-0002-1825-0097\n",
+            "    orcid: 0000-0002-1825-0097\n    corresponding: true\n    email: a@example.org\n",
+        ),
+        1,
+        (
+            "chapters/01-dens.md:13:5: error: more than one corresponding author "
+            "[author-corresponding-many]"
+        ),
+    ),
+    (
+        "author-corresponding-none",
+        _replace("chapters/02-strategy.md", "    corresponding: true\n", ""),
+        0,
+        "chapters/02-strategy.md:3:1: warning: no corresponding author [author-corresponding-none]",
+    ),
+    (
+        "abstract-too-long",
+        _replace(
+            "chapters/02-strategy.md",
+            "abstract: The strategy comes last.",
+            "abstract: " + "word " * 251,
+        ),
+        0,
+        (
+            "chapters/02-strategy.md:10:11: warning: abstract has 251 words; the limit is 250 "
+            "[abstract-too-long]"
+        ),
+    ),
+    (
+        "manifest-listed-twice",
+        _replace(
+            "issue.yml",
+            "  - {file: chapters/02-strategy.md, role: strategy}\n",
+            "  - {file: chapters/01-dens.md, role: chapter}\n"
+            "  - {file: chapters/02-strategy.md, role: strategy}\n",
+        ),
+        1,
+        "issue.yml:20:12: error: 'chapters/01-dens.md' is listed twice [manifest-duplicate]",
+    ),
+    (
+        "manifest-front-matter-late",
+        lambda root: (
+            edit(
+                root / "issue.yml",
+                "00-editorial.md, role: editorial}",
+                "00-editorial.md, role: chapter}",
+            ),
+            edit(root / "issue.yml", "01-dens.md, role: chapter}", "01-dens.md, role: prologue}"),
+        ),
+        1,
+        (
+            "issue.yml:19:39: error: 'prologue' must come before the numbered chapters "
+            "[order-front-matter]"
+        ),
+    ),
 ]
 
 

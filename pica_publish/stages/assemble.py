@@ -47,16 +47,22 @@ def assemble(state: BuildState) -> BuildState:
     issue = state.issue
     if issue is None or state.report.has_errors:
         return state
-    articles = [article_context(issue, c, state.converted[c.slug]) for c in issue.chapters]
+    # A preview converts one chapter: everything below works on the chapters converted.
+    chapters = [c for c in issue.chapters if c.slug in state.converted]
+    articles = [article_context(issue, c, state.converted[c.slug]) for c in chapters]
     shared = {"issue": issue.manifest, "articles": articles}
+    preview = state.options.preview is not None
     files: dict[str, bytes] = dict(state.files)
     plan = None
     if "pdf" in state.options.outputs:
-        plan = print_plan(issue, shared, articles, state.options.source_date_epoch)
-        assets = sorted({p for images in state.images.values() for p in images.values()})
+        plan = print_plan(
+            chapters, shared, articles, state.options.source_date_epoch, contents=not preview
+        )
+        assets = sorted({p for c in chapters for p in state.images.get(c.slug, {}).values()})
         plan = dataclasses.replace(plan, assets=tuple(assets))
     if "html" in state.options.outputs:
-        files.update(web_files(state, issue, shared, articles))
+        site = "preview/html" if preview else "html"
+        files.update(web_files(state, chapters, shared, articles, site=site, index=not preview))
     return dataclasses.replace(state, print_plan=plan, files=files)
 
 
@@ -111,7 +117,12 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
 
 
 def print_plan(
-    issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]], epoch: int | None
+    chapters: list[Chapter],
+    shared: dict[str, Any],
+    articles: list[dict[str, Any]],
+    epoch: int | None,
+    *,
+    contents: bool = True,
 ) -> PrintPlan:
     keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
     created = (
@@ -127,9 +138,10 @@ def print_plan(
             {**shared, "keywords": keywords, "created": created},
         ),
         PrintPart("masthead", "masthead", "print/masthead.html", shared),
-        PrintPart("contents", "contents", "print/contents.html", shared),
     ]
-    for chapter, article in zip(issue.chapters, articles, strict=True):
+    if contents:
+        parts.append(PrintPart("contents", "contents", "print/contents.html", shared))
+    for chapter, article in zip(chapters, articles, strict=True):
         parts.append(
             PrintPart(
                 "article",
@@ -146,32 +158,40 @@ def print_plan(
 
 
 def web_files(
-    state: BuildState, issue: Issue, shared: dict[str, Any], articles: list[dict[str, Any]]
+    state: BuildState,
+    chapters: list[Chapter],
+    shared: dict[str, Any],
+    articles: list[dict[str, Any]],
+    *,
+    site: str = "html",
+    index: bool = True,
 ) -> dict[str, bytes]:
+    """The web edition's files under ``site``: style, fonts, contents page, article pages."""
     files: dict[str, bytes] = {}
     fonts = {face.path.name: face for face in font_files()}
     css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
     css += theme_path("css", "web.css").read_text("utf-8")
-    files["html/assets/style.css"] = css.encode("utf-8")
+    files[f"{site}/assets/style.css"] = css.encode("utf-8")
     for name, face in fonts.items():
-        files[f"html/assets/fonts/{name}"] = face.path.read_bytes()
-    files["html/index.html"] = render("web/index.html", root="", **shared).encode("utf-8")
-    for index, (chapter, article) in enumerate(zip(issue.chapters, articles, strict=True)):
+        files[f"{site}/assets/fonts/{name}"] = face.path.read_bytes()
+    if index:
+        files[f"{site}/index.html"] = render("web/index.html", root="", **shared).encode("utf-8")
+    for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
         body = article["body_html"]
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
             image = web_image(path, f"figures/{path.name}")
             for name, data in image.files.items():
-                files[f"html/{chapter.slug}/{name}"] = data
+                files[f"{site}/{chapter.slug}/{name}"] = data
             body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)
         page = render(
             "web/article.html",
             root="../",
             article={**article, "body_html": body},
-            previous=articles[index - 1] if index > 0 else None,
-            next=articles[index + 1] if index + 1 < len(articles) else None,
+            previous=articles[number - 1] if number > 0 else None,
+            next=articles[number + 1] if number + 1 < len(articles) else None,
             **shared,
         )
-        files[f"html/{chapter.slug}/index.html"] = page.encode("utf-8")
+        files[f"{site}/{chapter.slug}/index.html"] = page.encode("utf-8")
     return files
 
 

@@ -45,6 +45,7 @@ def check(state: BuildState) -> BuildState:
         citations[chapter.slug] = tuple(found)
         check_labels(chapter, scan, report)
         images[chapter.slug] = check_images(issue, chapter, scan.images, report)
+        previous_level = 1  # the title
         for heading in scan.headings:
             line = heading.line + chapter.body_line - 1
             if heading.level == 1:
@@ -54,6 +55,15 @@ def check(state: BuildState) -> BuildState:
                     chapter.location(line, 1),
                     "use '##' for sections and '###' for subsections",
                 )
+            elif heading.level > previous_level + 1:
+                report.warning(
+                    "heading-skip",
+                    f"heading '{heading.text}' jumps from level {previous_level} to level "
+                    f"{heading.level}",
+                    chapter.location(line, 1),
+                    f"use {'#' * (previous_level + 1)} here",
+                )
+            previous_level = max(heading.level, 1)
         for raw in scan.raw_html:
             report.warning(
                 "raw-html",
@@ -61,7 +71,70 @@ def check(state: BuildState) -> BuildState:
                 chapter.location(raw.line + chapter.body_line - 1, 1),
                 "use Markdown instead of HTML",
             )
+    check_cited_entries(issue, citations, report)
     return dataclasses.replace(state, citations=citations, images=images)
+
+
+# Fields the house style prints, by BibTeX entry type (any one of each tuple will do).
+REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "article": (("author",), ("title",), ("year", "date"), ("journal", "journaltitle")),
+    "book": (("author", "editor"), ("title",), ("year", "date"), ("publisher",)),
+    "incollection": (
+        ("author",),
+        ("title",),
+        ("year", "date"),
+        ("booktitle",),
+        ("publisher",),
+    ),
+    "inbook": (("author",), ("title",), ("year", "date"), ("booktitle", "title"), ("publisher",)),
+    "inproceedings": (("author",), ("title",), ("year", "date"), ("booktitle",)),
+    "phdthesis": (("author",), ("title",), ("year", "date"), ("school", "institution")),
+    "mastersthesis": (("author",), ("title",), ("year", "date"), ("school", "institution")),
+    "thesis": (("author",), ("title",), ("year", "date"), ("school", "institution")),
+    "techreport": (
+        ("author", "editor"),
+        ("title",),
+        ("year", "date"),
+        ("institution", "publisher"),
+    ),
+    "report": (("author", "editor"), ("title",), ("year", "date"), ("institution", "publisher")),
+    "online": (("author", "editor", "organization"), ("title",), ("year", "date"), ("url",)),
+}
+DEFAULT_FIELDS = (("author", "editor", "organization"), ("title",), ("year", "date"))
+
+
+def check_cited_entries(
+    issue: Issue, citations: dict[str, tuple[Citation, ...]], report: Report
+) -> None:
+    """Cited entries need the fields the style prints; uncited entries are noted (info)."""
+    first_citation: dict[str, Citation] = {}
+    for found in citations.values():
+        for citation in found:
+            first_citation.setdefault(citation.key, citation)
+    for key, entry in sorted(issue.bibliography.entries.items()):
+        cited = first_citation.get(key)
+        if cited is None:
+            report.info(
+                "bib-uncited",
+                f"entry '{key}' is not cited by any chapter",
+                entry.location,
+                "cite it, or leave it: uncited entries are not printed",
+            )
+            continue
+        required = REQUIRED_FIELDS.get(entry.entry_type, DEFAULT_FIELDS)
+        missing = [
+            " or ".join(alternatives)
+            for alternatives in required
+            if not any(entry.fields.get(name, "").strip() for name in alternatives)
+        ]
+        if missing:
+            report.warning(
+                "bib-entry-incomplete",
+                f"@{entry.entry_type} '{key}' (cited at {cited.location}) has no "
+                f"{', no '.join(missing)}",
+                entry.location,
+                "complete the entry in your reference manager and export it again",
+            )
 
 
 KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section"}

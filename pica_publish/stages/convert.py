@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pica_publish.diagnostics import Location, Report, display_path
+from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
 from pica_publish.model import Chapter, Issue
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
 from pica_publish.sanitize import sanitize
@@ -69,9 +69,10 @@ def convert(state: BuildState) -> BuildState:
         except PandocError as error:
             return chapter, error
 
+    chapters = selected_chapters(issue, state.options.preview, report)
     converted: dict[str, ConvertedChapter] = {}
     with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
-        for chapter, result in pool.map(run, issue.chapters):
+        for chapter, result in pool.map(run, chapters):
             if isinstance(result, PandocError):
                 report.error(
                     "pandoc-failed",
@@ -85,11 +86,28 @@ def convert(state: BuildState) -> BuildState:
     return dataclasses.replace(state, converted=converted)
 
 
+def selected_chapters(issue: Issue, preview: str | None, report: Report) -> list[Chapter]:
+    """All chapters, or only the one being previewed."""
+    if preview is None:
+        return list(issue.chapters)
+    chosen = [c for c in issue.chapters if c.display_path == preview]
+    if not chosen:
+        report.error(
+            "preview-not-listed",
+            f"'{preview}' is not a chapter listed in issue.yml",
+            Location(preview),
+            did_you_mean(preview, [c.display_path for c in issue.chapters])
+            or "list it under 'chapters' in issue.yml first",
+        )
+    return chosen
+
+
 def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[str, Any]]:
     items: dict[str, dict[str, Any]] = {}
     for path in issue.bibliography.files:
         try:
-            for item in bib_to_csl_json(path, cache):
+            prelude = issue.bibliography.preludes.get(path, "")
+            for item in bib_to_csl_json(path, cache, prelude):
                 items.setdefault(str(item.get("id")), item)
         except PandocError as error:
             report.error(

@@ -52,7 +52,8 @@ def typeset(state: BuildState) -> BuildState:
     stylesheet = print_stylesheet()
     cache = state.options.cache_path / "print"
     key = layout_inputs_digest(plan, stylesheet, layout_engine_version())
-    if (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
+    preview = state.options.preview is not None
+    if not preview and (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
         LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
         stored = json.loads((cache / f"{key}.json").read_text("utf-8"))
         cached_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
@@ -83,7 +84,7 @@ def typeset(state: BuildState) -> BuildState:
         return laid
 
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
-    contents_part = next(p for p in plan.parts if p.kind == "contents")
+    contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
     articles = [p for p in plan.parts if p.kind == "article"]
     folio = issue.manifest.first_page
     laid_front: list[LaidOut] = []
@@ -94,6 +95,17 @@ def typeset(state: BuildState) -> BuildState:
             return state
         laid_front.append(laid)
         folio += laid.page_count
+
+    if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
+        part = articles[0]
+        start = last_first_page(state.options.build_path, part.slug) or folio
+        LOGGER.info("Step 5.3 - Laying out %s from page %d", part.slug, start)
+        laid = lay_out(part, start, {})
+        if laid is None:
+            return state
+        laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, {}))
+        pdf = Typesetter.join([*laid_front, laid])
+        return dataclasses.replace(state, files={**state.files, f"preview/{part.slug}.pdf": pdf})
 
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
     contents = lay_out(contents_part, folio, placeholder)
@@ -138,6 +150,15 @@ def typeset(state: BuildState) -> BuildState:
     if not report.has_errors:
         remember_layout(cache, key, pdf, page_map)
     return _with_pdf(state, issue, pdf, page_map)
+
+
+def last_first_page(build: Path, slug: str) -> int | None:
+    """The article's first page in the last full build (``build/pagemap.json``), if any."""
+    try:
+        entry = json.loads((build / "pagemap.json").read_text("utf-8")).get(slug)
+        return int(entry["first"]) if entry else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def print_stylesheet() -> str:
