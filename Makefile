@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html check test bench figures golden clean distclean info
+.PHONY: all pdf html archive check test bench figures golden clean distclean info
 
 all: pdf html
 
@@ -20,6 +20,9 @@ pdf: $(STAMP)  ## the whole issue as one PDF: build/pdf/
 
 html: $(STAMP)  ## the web edition: build/html/
 	$(PICA) build --html
+
+archive: $(STAMP)  ## PDF/A-3u issue and offprints with the sources attached: build/pdf/
+	$(PICA) build --pdf --archive
 
 check: $(STAMP)  ## lint manifest, chapters and bibliography (no pandoc, no layout)
 	$(PICA) check

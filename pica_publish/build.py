@@ -1,6 +1,6 @@
 """The pipeline: named stages, in order, over one :class:`BuildState`.
 
-Reads top to bottom: load → check → convert → assemble → typeset → publish. Everything is read
+Reads top to bottom: load → check → convert → assemble → typeset → web → export → publish. Everything is read
 and validated before anything is written; a stage that sees errors from an earlier one returns
 the state unchanged: load and check always run to the end (every problem is reported at once),
 and nothing after them runs on an issue with errors.
@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 from pica_publish.stages.assemble import assemble
 from pica_publish.stages.check import check
 from pica_publish.stages.convert import convert
+from pica_publish.stages.export import export
 from pica_publish.stages.load import load
 from pica_publish.stages.publish import publish
 from pica_publish.stages.typeset import typeset
+from pica_publish.stages.web import web
 from pica_publish.state import BuildOptions, BuildState
 
 Stage = Callable[[BuildState], BuildState]
@@ -29,6 +31,8 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("convert", convert),
     ("assemble", assemble),
     ("typeset", typeset),
+    ("web", web),
+    ("export", export),
     ("publish", publish),
 )
 STAGE_NAMES = tuple(name for name, _ in STAGES)

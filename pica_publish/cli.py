@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", action="store_true", help="build the print edition (default: both)")
     build.add_argument("--html", action="store_true", help="build the HTML edition (default: both)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
+    build.add_argument(
+        "--archive",
+        action="store_true",
+        help="PDF/A-3u with the sources attached instead of PDF/UA-1 (make archive)",
+    )
     build.add_argument("--build-dir", type=Path, help="output folder (default: DIR/build)")
     build.add_argument(
         "-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel pandoc runs"
@@ -157,7 +163,6 @@ def run_pipeline(args: argparse.Namespace) -> int:
         wanted = {name for name, flag in (("pdf", args.pdf), ("html", args.html)) if flag}
         outputs = frozenset(wanted or {"pdf", "html"})
         stages = select_stages(args.only, args.skip)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     strict = getattr(args, "strict", False)
     options = BuildOptions(
         root=root,
@@ -165,7 +170,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
         build_dir=getattr(args, "build_dir", None),
         strict=strict,
         jobs=max(1, getattr(args, "jobs", 2)),
-        source_date_epoch=int(epoch) if epoch and epoch.isdigit() else None,
+        source_date_epoch=source_date_epoch(root),
+        archive=getattr(args, "archive", False),
         preview=preview,
     )
     state = run(options, stages)
@@ -198,6 +204,25 @@ def run_pipeline(args: argparse.Namespace) -> int:
         else:
             print(f"pica-publish: check passed ({counts})", file=stream)
     return 1 if failed else 0
+
+
+def source_date_epoch(root: Path) -> int | None:
+    """``SOURCE_DATE_EPOCH`` if set, else the time of the last commit (reproducible builds)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if value.isdigit():
+        return int(value)
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    output = result.stdout.strip()
+    return int(output) if result.returncode == 0 and output.isdigit() else None
 
 
 def _project_path(root: Path, path: Path) -> str:

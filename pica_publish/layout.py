@@ -10,6 +10,9 @@ inside the allowed folders only; anything else stops the layout and becomes a di
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import datetime
 import functools
 import io
 import logging
@@ -22,10 +25,12 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from pica_publish.model import Issue
 
 IMAGE_DPI = 300
 """Print resolution: raster images larger than this at their printed size are downsampled."""
@@ -194,18 +199,92 @@ class Typesetter:
         return LaidOut(document, list(logs.messages))
 
     @staticmethod
-    def join(parts: Sequence[LaidOut], *, tags: bool = True) -> bytes:
-        """All pages of ``parts`` as one PDF, metadata from the first part.
+    def join(parts: Sequence[LaidOut], options: PdfOptions) -> bytes:
+        """The pages of ``parts`` as one PDF (the issue, an offprint, a preview).
 
-        Raster images were downsampled to :data:`IMAGE_DPI` at their printed size when laid out;
-        SVG stays vector.
+        Metadata comes from the first part unless ``options`` overrides it. Raster images were
+        downsampled to :data:`IMAGE_DPI` when laid out; SVG stays vector.
         """
         pages = [page for part in parts for page in part.document.pages]
+        document = parts[0].document.copy(pages)
+        metadata = copy.copy(document.metadata)
+        if options.title is not None:
+            metadata.title = options.title
+            metadata.description = options.title
+        if options.authors is not None:
+            metadata.authors = list(options.authors)
+        if options.keywords is not None:
+            metadata.keywords = list(options.keywords)
+        if options.created is not None:
+            metadata.created = metadata.modified = options.created
+        document.metadata = metadata
+        when = datetime.datetime.fromisoformat(options.created) if options.created else None
+        attachments = [
+            Attachment(
+                filename=str(path),
+                name=name,
+                description=f"Source: {name}",
+                created=when,
+                modified=when,
+                relationship="Source",
+            )
+            for name, path in options.attachments
+        ]
         output = io.BytesIO()
-        parts[0].document.copy(pages).write_pdf(
-            output, pdf_tags=tags, dpi=IMAGE_DPI, optimize_images=True
+        document.write_pdf(
+            output,
+            pdf_variant=options.variant,
+            pdf_tags=True,
+            dpi=IMAGE_DPI,
+            optimize_images=True,
+            attachments=attachments or None,
         )
         return output.getvalue()
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How a PDF is written: its variant, metadata and attachments."""
+
+    variant: str = "pdf/ua-1"
+    """'pdf/ua-1' (tagged, accessible: every build) or 'pdf/a-3u' (archive, with sources)."""
+    title: str | None = None
+    authors: tuple[str, ...] | None = None
+    keywords: tuple[str, ...] | None = None
+    created: str | None = None
+    """W3C date-time (from SOURCE_DATE_EPOCH), so two builds give the same bytes."""
+    attachments: tuple[tuple[str, Path], ...] = ()
+    """(name in the PDF, file) pairs: the sources, in the archival variant."""
+
+    @classmethod
+    def for_build(cls, issue: Issue, archive: bool, epoch: int | None) -> PdfOptions:
+        created = (
+            datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if epoch is not None
+            else None
+        )
+        if not archive:
+            return cls(created=created)
+        sources = [
+            issue.root / "issue.yml",
+            *(c.path for c in issue.chapters),
+            *issue.bibliography.files,
+        ]
+        return cls(
+            variant="pdf/a-3u",
+            created=created,
+            attachments=tuple((path.relative_to(issue.root).as_posix(), path) for path in sources),
+        )
+
+    def for_article(self, issue: Issue, slug: str) -> PdfOptions:
+        """An offprint: the article's own title, authors and keywords."""
+        chapter = next(c for c in issue.chapters if c.slug == slug)
+        return dataclasses.replace(
+            self,
+            title=chapter.meta.title,
+            authors=tuple(a.name for a in chapter.meta.authors),
+            keywords=chapter.meta.keywords,
+        )
 
 
 def layout_engine_version() -> str:

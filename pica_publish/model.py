@@ -90,6 +90,12 @@ class IssueConfig(_Schema):
     base_url: str
     """Where the HTML edition will be published, e.g. https://example.org/catnews/si13/."""
     doi_prefix: str | None = None
+    """Registrant prefix (10.NNNN); with it, the issue and every article get DOIs."""
+    doi_pattern: str = "{prefix}/{series}.si{number}.{slug}"
+    """Article DOI; fields {prefix} {series} {number} {year} {slug}. Must use {slug}, so DOIs
+    never change when chapters are reordered."""
+    issue_doi_pattern: str = "{prefix}/{series}.si{number}"
+    """The issue's own DOI."""
     first_page: int = Field(default=1, ge=1)
     """Folio of the cover page."""
     sample_notice: str | None = None
@@ -119,6 +125,15 @@ class IssueConfig(_Schema):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError(f"base_url {value!r} is not an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("doi_pattern")
+    @classmethod
+    def _doi_pattern(cls, value: str) -> str:
+        if "{slug}" not in value or not value.startswith("{prefix}/"):
+            raise ValueError(
+                f"doi_pattern {value!r} must start with '{{prefix}}/' and contain '{{slug}}'"
+            )
+        return value
 
     @field_validator("doi_prefix")
     @classmethod

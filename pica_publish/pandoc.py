@@ -93,6 +93,56 @@ def bib_to_csl_json(source: Path, cache_dir: Path, prelude: str = "") -> list[di
     return items
 
 
+def markdown_to_jats(
+    markdown: str,
+    *,
+    metadata: dict[str, Any],
+    references: list[dict[str, Any]],
+    csl: Path,
+    filters: tuple[Path, ...] = (),
+    number_prefix: str = "",
+    cache_dir: Path,
+) -> str:
+    """One chapter as a standalone JATS (Publishing) article, ``metadata`` filling the front."""
+    metadata_json = json.dumps(metadata, ensure_ascii=False, sort_keys=True)
+    references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
+    args = [
+        "--from=markdown-raw_tex-raw_html",
+        "--to=jats_publishing",
+        "--standalone",
+        *(f"--lua-filter={path}" for path in filters),
+        "--citeproc",
+        "--sandbox",
+        f"--metadata=number-prefix:{number_prefix}",
+    ]
+    key = _digest(
+        pandoc_version(),
+        markdown,
+        metadata_json,
+        references_json,
+        csl.read_text("utf-8"),
+        *(f.read_text("utf-8") for f in filters),
+        *args,
+    )
+    cached = cache_dir / "jats" / f"{key}.xml"
+    if cached.is_file():
+        return cached.read_text("utf-8")
+    with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
+        (Path(tmp) / "meta.json").write_text(metadata_json, "utf-8")
+        (Path(tmp) / "references.json").write_text(references_json, "utf-8")
+        xml, _ = _run(
+            [
+                *args,
+                f"--csl={csl}",
+                f"--bibliography={Path(tmp) / 'references.json'}",
+                f"--metadata-file={Path(tmp) / 'meta.json'}",
+            ],
+            stdin=markdown,
+        )
+    _write_atomic(cached, xml)
+    return xml
+
+
 @dataclass(frozen=True)
 class Conversion:
     html: str

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pica_publish.diagnostics import Report
 from pica_publish.model import Citation, Issue
@@ -34,6 +34,8 @@ class BuildOptions:
     """Parallel pandoc runs."""
     source_date_epoch: int | None = None
     """Timestamp written into outputs (reproducible builds)."""
+    archive: bool = False
+    """Write PDF/A-3u with the sources attached instead of PDF/UA-1 (``make archive``)."""
     preview: str | None = None
     """Build only this chapter (its path relative to the root) into ``build/preview/``."""
 
@@ -58,6 +60,8 @@ class BuildState:
     images: Mapping[str, Mapping[str, Path]] = field(default_factory=dict)
     """Chapter slug → image source as written → resolved file (from the check stage)."""
     converted: Mapping[str, ConvertedChapter] = field(default_factory=dict)
+    cited_items: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Chapter slug → the CSL JSON items it cites, in citation order (from *convert*)."""
     print_plan: PrintPlan | None = None
     files: Mapping[str, bytes] = field(default_factory=dict)
     """Output files to publish, by path relative to the build folder."""

@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from pica_publish.cli import main
@@ -46,3 +47,17 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The miniature project built once (PDF, offprints, HTML, metadata) for structural tests."""
+    root = tmp_path_factory.mktemp("e2e") / "mini"
+    shutil.copytree(PROJECTS / "mini", root, ignore=shutil.ignore_patterns("build"))
+    assert main(["-C", str(root), "build"]) == 0
+    return root
+
+
+@pytest.fixture(scope="session")
+def pdf(built: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(built / "build" / "pdf" / "catnews-special-issue-99.pdf")

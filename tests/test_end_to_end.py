@@ -14,27 +14,12 @@ import shutil
 from pathlib import Path
 
 import pypdf
-import pytest
 
-from pica_publish.cli import main
 from pica_publish.pandoc import pandoc_version
-from tests.conftest import PROJECTS, edit
+from tests.conftest import edit
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 ISSUE_LINE = "CATnews Special Issue 99 Autumn 2026"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("e2e") / "mini"
-    shutil.copytree(PROJECTS / "mini", root, ignore=shutil.ignore_patterns("build"))
-    assert main(["-C", str(root), "build"]) == 0
-    return root
-
-
-@pytest.fixture(scope="module")
-def pdf(built: Path) -> pypdf.PdfReader:
-    return pypdf.PdfReader(built / "build" / "pdf" / "catnews-special-issue-99.pdf")
 
 
 def page_texts(reader: pypdf.PdfReader) -> list[str]:

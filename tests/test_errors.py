@@ -58,14 +58,14 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "manifest-missing-file",
         _replace("issue.yml", "chapters/01-dens.md", "chapters/01-den.md"),
         1,
-        "issue.yml:19:12: error: chapter file 'chapters/01-den.md' does not exist [manifest-missing-file]",
+        "issue.yml:20:12: error: chapter file 'chapters/01-den.md' does not exist [manifest-missing-file]",
     ),
     (
         "manifest-strategy-not-last",
         _replace("issue.yml", ORDER, STRATEGY_FIRST),
         1,
         (
-            "issue.yml:19:12: error: the strategy chapter must be the last chapter, but "
+            "issue.yml:20:12: error: the strategy chapter must be the last chapter, but "
             "'chapters/01-dens.md' comes after it [order-strategy-not-last]"
         ),
     ),
@@ -73,7 +73,7 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "manifest-no-strategy",
         _replace("issue.yml", "role: strategy}", "role: chapter}"),
         1,
-        "issue.yml:20:43: error: the issue has no conservation strategy chapter [order-no-strategy]",
+        "issue.yml:21:43: error: the issue has no conservation strategy chapter [order-no-strategy]",
     ),
     (
         "manifest-unlisted-chapter",
@@ -446,7 +446,7 @@ CASES: list[tuple[str, Mutation, int, str]] = [
             "  - {file: chapters/02-strategy.md, role: strategy}\n",
         ),
         1,
-        "issue.yml:20:12: error: 'chapters/01-dens.md' is listed twice [manifest-duplicate]",
+        "issue.yml:21:12: error: 'chapters/01-dens.md' is listed twice [manifest-duplicate]",
     ),
     (
         "manifest-front-matter-late",
@@ -460,7 +460,7 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         ),
         1,
         (
-            "issue.yml:19:39: error: 'prologue' must come before the numbered chapters "
+            "issue.yml:20:39: error: 'prologue' must come before the numbered chapters "
             "[order-front-matter]"
         ),
     ),

@@ -1,8 +1,8 @@
-"""Stage 4, *assemble*: converted chapters + metadata → page contexts and web pages.
+"""Stage 4, *assemble*: converted chapters + metadata → the print plan.
 
-Consumes ``state.issue`` and ``state.converted``; produces ``state.print_plan`` (the print
+Consumes ``state.issue`` and ``state.converted``; produces ``state.print_plan``: the print
 documents in order, each a template and its context, rendered by *typeset* once its first page
-number is known) and the HTML edition's files in ``state.files``.
+number is known. :func:`article_context` is shared with the *web* stage.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pica_publish.citation import article_doi, issue_source, suggested_citation
 from pica_publish.markdown import render_inline
 from pica_publish.model import Chapter, Issue
 from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import ConvertedChapter
 from pica_publish.state import BuildState
-from pica_publish.theme import font_face_css, font_files, render, theme_path
-from pica_publish.web_images import rewrite_img, web_image
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,6 @@ def assemble(state: BuildState) -> BuildState:
         )
         assets = sorted({p for c in chapters for p in state.images.get(c.slug, {}).values()})
         plan = dataclasses.replace(plan, assets=tuple(assets))
-    if "html" in state.options.outputs:
-        site = "preview/html" if preview else "html"
-        files.update(web_files(state, chapters, shared, articles, site=site, index=not preview))
     return dataclasses.replace(state, print_plan=plan, files=files)
 
 
@@ -113,7 +109,15 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "body_html": converted.body_html,
         "references_html": converted.references_html,
         "notes_html": converted.notes_html,
+        "doi": article_doi(issue.manifest, chapter),
+        "citation_lead": citation_lead(issue, chapter),
     }
+
+
+def citation_lead(issue: Issue, chapter: Chapter) -> str:
+    """The suggested citation up to its page range, which only the layout knows."""
+    full = suggested_citation(issue.manifest, chapter, None)
+    return full.split(f" {issue_source(issue.manifest)}.")[0] + f" {issue_source(issue.manifest)}, "
 
 
 def print_plan(
@@ -155,44 +159,6 @@ def print_plan(
 
 
 # --- the HTML edition ---------------------------------------------------------------------------
-
-
-def web_files(
-    state: BuildState,
-    chapters: list[Chapter],
-    shared: dict[str, Any],
-    articles: list[dict[str, Any]],
-    *,
-    site: str = "html",
-    index: bool = True,
-) -> dict[str, bytes]:
-    """The web edition's files under ``site``: style, fonts, contents page, article pages."""
-    files: dict[str, bytes] = {}
-    fonts = {face.path.name: face for face in font_files()}
-    css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
-    css += theme_path("css", "web.css").read_text("utf-8")
-    files[f"{site}/assets/style.css"] = css.encode("utf-8")
-    for name, face in fonts.items():
-        files[f"{site}/assets/fonts/{name}"] = face.path.read_bytes()
-    if index:
-        files[f"{site}/index.html"] = render("web/index.html", root="", **shared).encode("utf-8")
-    for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
-        body = article["body_html"]
-        for src, path in sorted(state.images.get(chapter.slug, {}).items()):
-            image = web_image(path, f"figures/{path.name}")
-            for name, data in image.files.items():
-                files[f"{site}/{chapter.slug}/{name}"] = data
-            body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)
-        page = render(
-            "web/article.html",
-            root="../",
-            article={**article, "body_html": body},
-            previous=articles[number - 1] if number > 0 else None,
-            next=articles[number + 1] if number + 1 < len(articles) else None,
-            **shared,
-        )
-        files[f"{site}/{chapter.slug}/index.html"] = page.encode("utf-8")
-    return files
 
 
 def plain_text(fragment: str) -> str:

@@ -70,6 +70,14 @@ def convert(state: BuildState) -> BuildState:
             return chapter, error
 
     chapters = selected_chapters(issue, state.options.preview, report)
+    cited_items = {
+        c.slug: [
+            items[k]
+            for k in dict.fromkeys(x.key for x in state.citations.get(c.slug, ()))
+            if k in items
+        ]
+        for c in chapters
+    }
     converted: dict[str, ConvertedChapter] = {}
     with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
         for chapter, result in pool.map(run, chapters):
@@ -83,7 +91,7 @@ def convert(state: BuildState) -> BuildState:
             for warning in result.warnings:
                 report.warning("pandoc-warning", warning, Location(chapter.display_path))
             converted[chapter.slug] = split_fragment(chapter.slug, sanitize(result.html))
-    return dataclasses.replace(state, converted=converted)
+    return dataclasses.replace(state, converted=converted, cited_items=cited_items)
 
 
 def selected_chapters(issue: Issue, preview: str | None, report: Report) -> list[Chapter]:

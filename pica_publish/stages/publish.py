@@ -1,4 +1,4 @@
-"""Stage 6, *publish*: write the outputs, all or nothing.
+"""Stage 8, *publish*: write the outputs, all or nothing.
 
 Consumes ``state.files``. Everything is written into a fresh staging folder inside the build
 folder first; only when all of it is written is each top-level output (``pdf/``, ``html/``,

@@ -1,27 +1,28 @@
-"""Stage 5, *typeset*: lay out every print part once and join the pages into the issue PDF.
+"""Stage 5, *typeset*: lay out every print part once; write the issue PDF and the offprints.
 
-Consumes ``state.print_plan``; produces ``state.page_map`` and the PDF in ``state.files``.
-Articles are laid out one after another, each starting at its real page number, so the page map
-comes from the page counts; the contents page is laid out first with placeholder numbers (to
-learn how many pages it takes) and again with the real ones, which costs one small page.
+Consumes ``state.print_plan``; produces ``state.page_map`` and, in ``state.files``, the issue
+PDF, one offprint per article and ``pagemap.json``. Articles are laid out one after another,
+each starting at its real page number, so the page map comes from the page counts; the contents
+page is laid out first with placeholder numbers (to learn how long it is) and again with the real
+ones. Offprints are the cover, the masthead and the article's pages of the same layout.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pica_publish.diagnostics import Location
+from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Issue
 from pica_publish.print_html import print_body
-from pica_publish.stages.assemble import PrintPart, PrintPlan
+from pica_publish.stages.assemble import PrintPart
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
 MAX_DEFERRALS = 6
+PageMap = dict[str, tuple[int, int]]
 
 
 def issue_pdf_name(issue: Issue) -> str:
@@ -46,27 +48,30 @@ def typeset(state: BuildState) -> BuildState:
     if plan is None or issue is None or state.report.has_errors:
         return state
     # WeasyPrint is imported here, not at module level: `check` never pays for it.
-    from pica_publish.layout import LayoutError, Typesetter, layout_engine_version
+    from pica_publish.layout import LayoutError, PdfOptions, Typesetter, layout_engine_version
 
     report = state.report
+    options = state.options
     stylesheet = print_stylesheet()
-    cache = state.options.cache_path / "print"
-    key = layout_inputs_digest(plan, stylesheet, layout_engine_version())
-    preview = state.options.preview is not None
-    if not preview and (cache / f"{key}.pdf").is_file() and (cache / f"{key}.json").is_file():
+    pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
+    cache = options.cache_path / "print"
+    key = layout_digest(plan, stylesheet, layout_engine_version(), repr(pdf_options))
+    preview = options.preview is not None
+    cached = None if preview else load_layout(cache, key)
+    if cached is not None:
         LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
-        stored = json.loads((cache / f"{key}.json").read_text("utf-8"))
-        cached_map = {slug: (int(v["first"]), int(v["last"])) for slug, v in stored.items()}
-        return _with_pdf(state, issue, (cache / f"{key}.pdf").read_bytes(), cached_map)
+        return _with_outputs(state, *cached)
     typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
 
     def lay_out(
         part: PrintPart,
         folio: int,
-        page_map: dict[str, tuple[int, int]],
+        page_map: PageMap,
         deferrals: dict[int, int] | None = None,
+        *,
+        single_page: bool = False,
     ) -> LaidOut | None:
-        context = part.context
+        context = {**part.context, "single_page": single_page}
         if part.kind == "article":
             article = context["article"]
             segments = print_body(article["body_html"], article["notes_html"], deferrals)
@@ -96,15 +101,27 @@ def typeset(state: BuildState) -> BuildState:
         laid_front.append(laid)
         folio += laid.page_count
 
+    def lay_out_article(part: PrintPart, start: int, page_map: PageMap) -> LaidOut | None:
+        laid = lay_out(part, start, page_map)
+        if laid is None:
+            return None
+        laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, page_map))
+        if laid.page_count == 1:
+            # "CATnews Special Issue 13, 4." rather than "4–4": the one case where the printed
+            # range needs to know the page count; a one-page layout is cheap.
+            again = lay_out(part, start, page_map, single_page=True)
+            if again is not None and again.page_count == 1:
+                return again
+        return laid
+
     if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
         part = articles[0]
-        start = last_first_page(state.options.build_path, part.slug) or folio
+        start = last_first_page(options.build_path, part.slug) or folio
         LOGGER.info("Step 5.3 - Laying out %s from page %d", part.slug, start)
-        laid = lay_out(part, start, {})
+        laid = lay_out_article(part, start, {})
         if laid is None:
             return state
-        laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, {}))
-        pdf = Typesetter.join([*laid_front, laid])
+        pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
         return dataclasses.replace(state, files={**state.files, f"preview/{part.slug}.pdf": pdf})
 
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
@@ -113,7 +130,7 @@ def typeset(state: BuildState) -> BuildState:
         return state
     for _attempt in range(3):
         start = folio + contents.page_count
-        page_map: dict[str, tuple[int, int]] = {}
+        page_map: PageMap = {}
         laid_articles: list[LaidOut] = []
         for part in articles:
             LOGGER.info(
@@ -122,10 +139,9 @@ def typeset(state: BuildState) -> BuildState:
                 part.slug,
                 start,
             )
-            laid = lay_out(part, start, page_map)
+            laid = lay_out_article(part, start, page_map)
             if laid is None:
                 return state
-            laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, page_map))
             laid_articles.append(laid)
             page_map[part.slug] = (start, start + laid.page_count - 1)
             start += laid.page_count
@@ -142,23 +158,50 @@ def typeset(state: BuildState) -> BuildState:
         return state
 
     LOGGER.info(
-        "Step 5.%d - Joining %d pages into the issue PDF",
-        len(plan.parts) + 2,
-        start - issue.manifest.first_page,
+        "Step 5.%d - Writing the issue PDF and %d offprints", len(plan.parts) + 2, len(articles)
     )
-    pdf = Typesetter.join([*laid_front, final_contents, *laid_articles])
+    files = {
+        f"pdf/{issue_pdf_name(issue)}": Typesetter.join(
+            [*laid_front, final_contents, *laid_articles], pdf_options
+        )
+    }
+    for part, laid in zip(articles, laid_articles, strict=True):
+        files[f"pdf/offprints/{part.slug}.pdf"] = Typesetter.join(
+            [*laid_front, laid], pdf_options.for_article(issue, part.slug)
+        )
     if not report.has_errors:
-        remember_layout(cache, key, pdf, page_map)
-    return _with_pdf(state, issue, pdf, page_map)
+        store_layout(cache, key, files, page_map)
+    return _with_outputs(state, files, page_map)
+
+
+def _with_outputs(state: BuildState, files: dict[str, bytes], page_map: PageMap) -> BuildState:
+    page_map_json = {
+        slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()
+    }
+    return dataclasses.replace(
+        state,
+        files={
+            **state.files,
+            **files,
+            "pagemap.json": (json.dumps(page_map_json, indent=2) + "\n").encode("utf-8"),
+        },
+        page_map=page_map,
+    )
 
 
 def last_first_page(build: Path, slug: str) -> int | None:
     """The article's first page in the last full build (``build/pagemap.json``), if any."""
+    page_map = read_page_map(build)
+    return page_map[slug][0] if slug in page_map else None
+
+
+def read_page_map(build: Path) -> PageMap:
+    """``build/pagemap.json`` of the last full build, or {} when there is none."""
     try:
-        entry = json.loads((build / "pagemap.json").read_text("utf-8")).get(slug)
-        return int(entry["first"]) if entry else None
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+        data: Any = json.loads((build / "pagemap.json").read_text("utf-8"))
+        return {slug: (int(v["first"]), int(v["last"])) for slug, v in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def print_stylesheet() -> str:
@@ -174,7 +217,7 @@ def allowed_roots(project: Path) -> list[Path]:
 
 def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> LaidOut:
     """Move wide figures and tables down past following paragraphs, like floats, while that
-    closes a hole they leave at the foot of the columns on the page before them.
+    closes a hole they leave in the columns before or after them.
 
     Each try lays the article out again (only articles with such a hole pay for it).
     """
@@ -198,48 +241,6 @@ def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> 
             deferrals[gaps[0].index],
         )
     return best
-
-
-def _with_pdf(
-    state: BuildState, issue: Issue, pdf: bytes, page_map: dict[str, tuple[int, int]]
-) -> BuildState:
-    files = dict(state.files)
-    files[f"pdf/{issue_pdf_name(issue)}"] = pdf
-    files["pagemap.json"] = (json.dumps(_page_map_json(page_map), indent=2) + "\n").encode("utf-8")
-    return dataclasses.replace(state, files=files, page_map=page_map)
-
-
-def _page_map_json(page_map: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
-    return {slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()}
-
-
-def layout_inputs_digest(plan: PrintPlan, stylesheet: str, engine: str) -> str:
-    """Everything the layout depends on: page contexts, templates, stylesheet, engine version."""
-    digest = hashlib.sha256()
-    parts = [[p.kind, p.slug, p.template, p.base_path, p.context] for p in plan.parts]
-    digest.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
-    package = Path(__file__).resolve().parent.parent
-    for source in sorted([*package.rglob("*.py"), *theme_path("templates").rglob("*.html")]):
-        digest.update(source.read_bytes())  # a new pica_publish lays the issue out anew
-    digest.update(stylesheet.encode("utf-8"))
-    digest.update(engine.encode("utf-8"))
-    for images in sorted(str(p) for p in plan.assets):
-        digest.update(images.encode("utf-8"))
-        digest.update(Path(images).read_bytes())
-    return digest.hexdigest()
-
-
-def remember_layout(
-    cache: Path, key: str, pdf: bytes, page_map: dict[str, tuple[int, int]]
-) -> None:
-    """Keep the last layout only: a changed issue is laid out anew, an unchanged one never."""
-    cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.iterdir():
-        old.unlink()
-    (cache / f"{key}.json").write_text(json.dumps(_page_map_json(page_map)), "utf-8")
-    tmp = cache / f".{key}.pdf.tmp"
-    tmp.write_bytes(pdf)
-    tmp.replace(cache / f"{key}.pdf")
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:
