@@ -57,6 +57,24 @@ def time_check_with_large_bibliography(root: Path, entries: int, tmp: Path) -> f
     return seconds
 
 
+def time_joins() -> list[float]:
+    """Seconds of each PDF write (the issue first, then the offprints), recorded during a build."""
+    from pica_publish.layout import Typesetter
+
+    durations: list[float] = []
+    original = Typesetter.join
+
+    def join(parts, options):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return original(parts, options)
+        finally:
+            durations.append(time.perf_counter() - started)
+
+    Typesetter.join = staticmethod(join)  # type: ignore[method-assign]
+    return durations
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-C", dest="root", type=Path, default=Path("."))
@@ -66,6 +84,7 @@ def main() -> None:
         options = BuildOptions(root=root, build_dir=Path(tmp) / "build")
         check_seconds, _ = timed(options, select_stages(only=("load", "check")))
         large = time_check_with_large_bibliography(root, 5000, Path(tmp))
+        joins = time_joins()
         cold, cold_stages = timed(options)
         warm, warm_stages = timed(options)
     print(f"sample issue: {root}")
@@ -81,6 +100,11 @@ def main() -> None:
     )
     print(f"warm / cold      {warm / cold:7.2f}")
     print(f"typeset / cold   {cold_stages['typeset'] / cold:7.2f}")
+    if joins:
+        print(
+            f"issue PDF write  {joins[0]:7.2f} s   offprints ({len(joins) - 1}) {sum(joins[1:]):.2f} s"
+            f"   offprints / typeset {sum(joins[1:]) / cold_stages['typeset']:.2f}"
+        )
 
 
 if __name__ == "__main__":

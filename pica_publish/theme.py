@@ -22,6 +22,14 @@ def theme_path(*parts: str) -> Path:
     return Path(str(resources.files("pica_publish").joinpath("theme", *parts)))
 
 
+def smart(value: object) -> Markup:
+    """Plain text with typographic quotes and dashes (titles from the manifest)."""
+    from pica_publish.markdown import render_inline
+    from pica_publish.sanitize import sanitize
+
+    return Markup(sanitize(render_inline(str(value))))
+
+
 def css_string(value: object) -> Markup:
     """A CSS string literal, safe inside ``<style>``: quotes, backslashes and ``<`` escaped."""
     text = str(value)
@@ -40,6 +48,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["smart"] = smart
     env.filters["folio"] = lambda n: f"{int(n):02d}"
     return env
 

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pica_publish.diagnostics import Location
+from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Issue
 from pica_publish.print_html import print_body
 from pica_publish.stages.assemble import PrintPart
 from pica_publish.state import BuildState
-from pica_publish.theme import font_face_css, font_files, render, theme_path
+from pica_publish.theme import css_string, render, theme_path
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut
@@ -205,14 +206,22 @@ def read_page_map(build: Path) -> PageMap:
 
 
 def print_stylesheet() -> str:
-    """The theme's print CSS with ``@font-face`` rules pointing at the font packages' files."""
-    css = font_face_css(lambda face: face.path.as_uri(), ranges=False)
-    return css + theme_path("css", "print.css").read_text("utf-8")
+    """The theme's print CSS with ``@font-face`` rules for the static print faces."""
+    rules = [
+        "@font-face {\n"
+        f"  font-family: {css_string(face.family)};\n"
+        f"  src: url({css_string(face.path.as_uri())});\n"
+        f"  font-style: {face.style};\n"
+        f"  font-weight: {face.weight};\n"
+        "}\n"
+        for face in print_faces()
+    ]
+    return "".join(rules) + theme_path("css", "print.css").read_text("utf-8")
 
 
 def allowed_roots(project: Path) -> list[Path]:
-    """What the layout may read: the project, the theme and the font packages."""
-    return [project, theme_path(), *sorted({face.path.parent for face in font_files()})]
+    """What the layout may read: the project, the theme and the print fonts."""
+    return [project, theme_path(), *sorted({face.path.parent for face in print_faces()})]
 
 
 def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> LaidOut:
