@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html archive check test bench figures golden clean distclean info
+.PHONY: all pdf html archive serve check test bench figures golden clean distclean info
 
 all: pdf html
 
@@ -23,6 +23,9 @@ html: $(STAMP)  ## the web edition: build/html/
 
 archive: $(STAMP)  ## PDF/A-3u issue and offprints with the sources attached: build/pdf/
 	$(PICA) build --pdf --archive
+
+serve: $(STAMP)  ## live preview of the web edition on http://127.0.0.1:8000/
+	$(PICA) serve
 
 check: $(STAMP)  ## lint manifest, chapters and bibliography (no pandoc, no layout)
 	$(PICA) check

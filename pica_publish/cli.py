@@ -88,6 +88,11 @@ def parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("chapter", type=Path, help="the chapter file, e.g. chapters/03-x.md")
 
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve the web edition on localhost, rebuilt on changes"
+    )
+    serve.add_argument("--port", type=int, default=8000)
+
     new = commands.add_parser("new", help="scaffold a new chapter and list it in issue.yml")
     new.add_argument("kind", choices=["chapter"], help="what to create")
     new.add_argument("title", help="the chapter title, in sentence case")
@@ -109,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     if args.command == "info":
         return info()
+    if args.command == "serve":
+        from pica_publish.serve import serve
+
+        return serve(args.directory.resolve(), args.port)
     if args.command == "new":
         from pica_publish.scaffold import new_chapter
 

@@ -67,6 +67,7 @@ def byline(chapter: Chapter) -> list[dict[str, Any]]:
     return [
         {
             "name": author.name,
+            "family": author.family_name,
             "numbers": sorted(numbers[k] for k in author.affiliations if k in numbers),
             "corresponding": author.corresponding,
             "orcid": author.orcid,

@@ -1,63 +1,72 @@
-"""Stage 6, *web*: the HTML edition.
+"""Stage 6, *web*: the HTML edition, a static site that needs no server and no other host.
 
-Consumes the converted chapters and, when the print edition exists, the page map (from this
-build's layout, else from the last ``build/pagemap.json``) for page ranges in the suggested
-citations; produces the site's files in ``state.files`` (``html/…``, or ``preview/html/…``).
+Consumes the converted chapters and, when the print edition exists, the page map and PDFs (from
+this build, else from the last one in ``build/``): page ranges, downloads and the cover image are
+included only then. Produces ``html/``: the landing page, one page per article, the authors
+index, the search page and its Pagefind index, a 404 page, ``sitemap.xml`` and ``robots.txt``
+(or, for a preview, one article under ``preview/html/``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from pica_publish.citation import suggested_citation
-from pica_publish.model import Chapter
+from pica_publish.exports.records import ArticleRecord, article_records
+from pica_publish.model import Chapter, Issue
+from pica_publish.site.backlinks import add_backlinks
+from pica_publish.site.cover import cover_png
+from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
+from pica_publish.site.search import search_index
 from pica_publish.stages.assemble import article_context
-from pica_publish.stages.typeset import read_page_map
+from pica_publish.stages.typeset import issue_pdf_name, read_page_map
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
 from pica_publish.web_images import rewrite_img, web_image
+
+ROLE_GROUPS = (
+    ("Front matter", ("editorial", "prologue")),
+    ("Chapters", ("chapter", "strategy")),
+    ("Back matter", ("appendix",)),
+)
 
 
 def web(state: BuildState) -> BuildState:
     issue = state.issue
     if issue is None or state.report.has_errors or "html" not in state.options.outputs:
         return state
-    chapters = [c for c in issue.chapters if c.slug in state.converted]
-    page_map = dict(state.page_map) or read_page_map(state.options.build_path)
-    articles = []
-    for chapter in chapters:
-        article = article_context(issue, chapter, state.converted[chapter.slug])
-        pages = page_map.get(chapter.slug)
-        article["pages"] = pages
-        article["citation_text"] = suggested_citation(issue.manifest, chapter, pages)
-        articles.append(article)
-    shared = {"issue": issue.manifest, "articles": articles}
     preview = state.options.preview is not None
     site = "preview/html" if preview else "html"
-    files = web_files(state, chapters, shared, articles, site=site, index=not preview)
-    return dataclasses.replace(state, files={**state.files, **files})
-
-
-def web_files(
-    state: BuildState,
-    chapters: list[Chapter],
-    shared: dict[str, Any],
-    articles: list[dict[str, Any]],
-    *,
-    site: str = "html",
-    index: bool = True,
-) -> dict[str, bytes]:
-    """The web edition's files under ``site``: style, fonts, contents page, article pages."""
+    chapters = [c for c in issue.chapters if c.slug in state.converted]
+    pdfs = {} if preview else available_pdfs(state, issue)
+    page_map = dict(state.page_map) or (read_page_map(state.options.build_path) if pdfs else {})
+    records = {r.chapter.slug: r for r in article_records(issue, page_map)}
     files: dict[str, bytes] = {}
-    fonts = {face.path.name: face for face in font_files()}
-    css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
-    css += theme_path("css", "web.css").read_text("utf-8")
-    files[f"{site}/assets/style.css"] = css.encode("utf-8")
-    for name, face in fonts.items():
-        files[f"{site}/assets/fonts/{name}"] = face.path.read_bytes()
-    if index:
-        files[f"{site}/index.html"] = render("web/index.html", root="", **shared).encode("utf-8")
+    for name, data in pdfs.items():
+        files[f"{site}/{name}"] = data
+    cover = None
+    issue_pdf = f"pdf/{issue_pdf_name(issue)}"
+    if issue_pdf in pdfs:
+        files[f"{site}/assets/cover.png"] = cover_png(pdfs[issue_pdf])
+        cover = "assets/cover.png"
+    articles = [
+        web_article(state, issue, chapter, records[chapter.slug], pdfs, cover)
+        for chapter in chapters
+    ]
+    shared = {
+        "issue": issue.manifest,
+        "articles": articles,
+        "groups": [
+            (title, [a for a in articles if a["role"] in roles]) for title, roles in ROLE_GROUPS
+        ],
+        "issue_pdf": issue_pdf if issue_pdf in pdfs else None,
+        "cover": cover,
+        "search": not preview,
+    }
+    pages: dict[str, str] = {}
     for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
         body = article["body_html"]
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
@@ -65,7 +74,7 @@ def web_files(
             for name, data in image.files.items():
                 files[f"{site}/{chapter.slug}/{name}"] = data
             body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)
-        page = render(
+        pages[f"{chapter.slug}/index.html"] = render(
             "web/article.html",
             root="../",
             article={**article, "body_html": body},
@@ -73,5 +82,136 @@ def web_files(
             next=articles[number + 1] if number + 1 < len(articles) else None,
             **shared,
         )
-        files[f"{site}/{chapter.slug}/index.html"] = page.encode("utf-8")
+    if not preview:
+        config = issue.manifest
+        landing_meta = json_ld(
+            {
+                "@context": "https://schema.org",
+                **issue_jsonld(config, cover and config.base_url + cover),
+            }
+        )
+        pages["index.html"] = render("web/index.html", root="", jsonld=landing_meta, **shared)
+        pages["authors/index.html"] = render(
+            "web/authors.html", root="../", authors=authors_index(articles), **shared
+        )
+        pages["search/index.html"] = render("web/search.html", root="../", **shared)
+        pages["404.html"] = render("web/404.html", root=urlsplit(config.base_url).path, **shared)
+        indexed = {p: h for p, h in pages.items() if p not in ("404.html", "search/index.html")}
+        files.update(
+            {
+                f"{site}/{name}": data
+                for name, data in search_index(indexed, config.language).items()
+            }
+        )
+        files[f"{site}/sitemap.xml"] = sitemap(config.base_url, pages).encode("utf-8")
+        files[f"{site}/robots.txt"] = (
+            f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+        )
+    for page_path, text in pages.items():
+        files[f"{site}/{page_path}"] = text.encode("utf-8")
+    files.update(site_assets(site))
+    return dataclasses.replace(state, files={**state.files, **files})
+
+
+def available_pdfs(state: BuildState, issue: Issue) -> dict[str, bytes]:
+    """The issue PDF and offprints of this build, else of the last build, else nothing."""
+    built = {k: v for k, v in state.files.items() if k.startswith("pdf/")}
+    if built:
+        return built
+    folder = state.options.build_path / "pdf"
+    main = folder / issue_pdf_name(issue)
+    if not main.is_file():
+        return {}
+    found = {f"pdf/{main.name}": main.read_bytes()}
+    for chapter in issue.chapters:
+        offprint = folder / "offprints" / f"{chapter.slug}.pdf"
+        if offprint.is_file():
+            found[f"pdf/offprints/{offprint.name}"] = offprint.read_bytes()
+    return found
+
+
+def web_article(
+    state: BuildState,
+    issue: Issue,
+    chapter: Chapter,
+    record: ArticleRecord,
+    pdfs: dict[str, bytes],
+    cover: str | None,
+) -> dict[str, Any]:
+    article = article_context(issue, chapter, state.converted[chapter.slug])
+    body, references = add_backlinks(chapter.slug, article["body_html"], article["references_html"])
+    body = scrollable_tables(body)
+    offprint = f"pdf/offprints/{chapter.slug}.pdf"
+    config = issue.manifest
+    head = article_head(
+        config,
+        record,
+        list(state.cited_items.get(chapter.slug, [])),
+        pdf_available=offprint in pdfs,
+        cover_url=cover and config.base_url + cover,
+    )
+    return {
+        **article,
+        "body_html": body,
+        "references_html": references,
+        "pages": record.pages,
+        "citation_text": record.citation,
+        "offprint": offprint if offprint in pdfs else None,
+        "meta_tags": head["tags"],
+        "jsonld": head["jsonld"],
+        "canonical": record.url,
+    }
+
+
+def scrollable_tables(body: str) -> str:
+    """Wide tables scroll sideways on phones inside a focusable region (keyboard users too)."""
+    body = re.sub(
+        r"(<table\b[^>]*>)",
+        r'<div class="table-scroll" tabindex="0" role="region" aria-label="Table">\1',
+        body,
+    )
+    return body.replace("</table>", "</table></div>")
+
+
+def authors_index(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every author once, sorted by family name, with the articles they wrote."""
+    people: dict[tuple[str, str], dict[str, Any]] = {}
+    for article in articles:
+        for author in article["byline"]:
+            key = (author["family"].casefold(), author["name"])
+            entry = people.setdefault(
+                key,
+                {
+                    "name": author["name"],
+                    "family": author["family"],
+                    "orcid": author["orcid"],
+                    "articles": [],
+                },
+            )
+            entry["articles"].append(article)
+            entry["orcid"] = entry["orcid"] or author["orcid"]
+    return [people[key] for key in sorted(people)]
+
+
+def sitemap(base_url: str, pages: dict[str, str]) -> str:
+    urls = sorted(
+        base_url + path.removesuffix("index.html") for path in pages if path not in ("404.html",)
+    )
+    entries = "".join(f"  <url><loc>{html.escape(url)}</loc></url>\n" for url in urls)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    )
+
+
+def site_assets(site: str) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
+    css += theme_path("css", "web.css").read_text("utf-8")
+    files[f"{site}/assets/style.css"] = css.encode("utf-8")
+    for face in font_files():
+        files[f"{site}/assets/fonts/{face.path.name}"] = face.path.read_bytes()
+    files[f"{site}/assets/search.js"] = theme_path("js", "search.js").read_bytes()
+    files[f"{site}/assets/favicon.svg"] = theme_path("favicon.svg").read_bytes()
     return files

@@ -1,0 +1,1 @@
+"""Pieces of the HTML edition: indexer metadata, reference back-links, search, cover image."""
