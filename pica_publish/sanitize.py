@@ -6,6 +6,8 @@ Ammonia (through nh3) removes scripts, event handlers, styles beyond a few layou
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = {
@@ -77,8 +79,20 @@ STYLE_PROPERTIES = {"width", "height", "text-align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+HREF_RE = re.compile(r'href="([^"]*)"')
+# Characters some real DOIs contain (SICI-style "(2002)083[2248:ESORWD]2.0.CO;2") that are not
+# allowed in a URL as such: percent-encoded so that every link is a valid URL.
+UNSAFE_IN_URL = str.maketrans({"[": "%5B", "]": "%5D", " ": "%20", "|": "%7C", "^": "%5E",
+                               "`": "%60", "{": "%7B", "}": "%7D"})
+
+
 def sanitize(html: str) -> str:
     """Keep pandoc's structure, ids and links; remove anything that could run or fetch."""
+    cleaned = _clean(html)
+    return HREF_RE.sub(lambda m: f'href="{m[1].translate(UNSAFE_IN_URL)}"', cleaned)
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=TAGS,
