@@ -92,11 +92,6 @@ class Report:
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
 
-    def count_errors_warnings(self) -> tuple[int, int]:
-        unique = set(self.diagnostics)
-        errors = sum(1 for d in unique if d.severity == Severity.ERROR)
-        return errors, sum(1 for d in unique if d.severity == Severity.WARNING)
-
     @property
     def has_errors(self) -> bool:
         return any(d.severity >= Severity.ERROR for d in self.diagnostics)

@@ -82,8 +82,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 HREF_RE = re.compile(r'href="([^"]*)"')
 # Characters some real DOIs contain (SICI-style "(2002)083[2248:ESORWD]2.0.CO;2") that are not
 # allowed in a URL as such: percent-encoded so that every link is a valid URL.
-UNSAFE_IN_URL = str.maketrans({"[": "%5B", "]": "%5D", " ": "%20", "|": "%7C", "^": "%5E",
-                               "`": "%60", "{": "%7B", "}": "%7D"})
+UNSAFE_IN_URL = str.maketrans(
+    {"[": "%5B", "]": "%5D", " ": "%20", "|": "%7C", "^": "%5E", "`": "%60", "{": "%7B", "}": "%7D"}
+)
 
 
 def sanitize(html: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from pica_publish.citation import article_doi, house_name, issue_doi, suggested_citation
+from pica_publish.citation import article_doi, house_name, suggested_citation
 from pica_publish.model import Author, Chapter, Issue, IssueConfig
 
 SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
@@ -67,10 +67,6 @@ def article_records(issue: Issue, page_map: dict[str, tuple[int, int]]) -> list[
             )
         )
     return records
-
-
-def issue_identifier(config: IssueConfig) -> str | None:
-    return issue_doi(config)
 
 
 __all__ = ["ArticleRecord", "article_records", "house_name", "publication_date"]

@@ -27,7 +27,8 @@ def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
 
     # Pagefind's client is asynchronous; run it on its own thread so that this works whether or
     # not the caller already runs an event loop (a test browser, a notebook).
-    with tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch, ThreadPoolExecutor(
-        max_workers=1
-    ) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
         return pool.submit(asyncio.run, build(scratch)).result()
