@@ -70,11 +70,17 @@ def _doi_fields(config: IssueConfig, *, slug: str) -> dict[str, str]:
     }
 
 
-def suggested_citation(config: IssueConfig, chapter: Chapter, pages: tuple[int, int] | None) -> str:
-    """The article's suggested citation as plain text (pages and DOI when known)."""
+def citation_lead(config: IssueConfig, chapter: Chapter) -> str:
+    """The suggested citation up to its page range: 'Ross S. & Harris S. 2019. Title. CATnews
+    Special Issue 13'. The print edition adds the range from the layout (target-counter)."""
     names = author_list([house_name(a) for a in chapter.meta.authors])
     title = chapter.meta.title.rstrip(".")
-    text = f"{names} {config.year}. {title}. {issue_source(config)}"
+    return f"{names} {config.year}. {title}. {issue_source(config)}"
+
+
+def suggested_citation(config: IssueConfig, chapter: Chapter, pages: tuple[int, int] | None) -> str:
+    """The article's suggested citation as plain text (pages and DOI when known)."""
+    text = citation_lead(config, chapter)
     if pages:
         text += f", {pages[0]}–{pages[1]}" if pages[1] != pages[0] else f", {pages[0]}"
     text += "."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,17 @@ def run_cli(capsys: pytest.CaptureFixture[str]):
         return Result(status, captured.out + captured.err)
 
     return run
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment, tags dropped, entities decoded, whitespace folded."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment))).strip()
+
+
+def flat(text: str) -> str:
+    """Text extracted from a PDF with hyphenation undone and spacing folded (justified lines)."""
+    text = re.sub(r"[-\u2010]\n", "", text.replace("\u00a0", " "))
+    return re.sub(r"\s+", " ", text)
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pica_publish.pandoc import bib_to_csl_json, markdown_to_html
-from pica_publish.stages.assemble import plain_text
 from pica_publish.stages.convert import csl_style_path, split_fragment
+from tests.conftest import plain_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "csl" / "references.bib"
 

@@ -13,8 +13,8 @@ import pytest
 
 from pica_publish.pandoc import markdown_to_html
 from pica_publish.print_html import column_segments, inline_footnotes, unwrap_sections
-from pica_publish.stages.assemble import plain_text
 from pica_publish.stages.convert import csl_style_path, lua_filters
+from tests.conftest import plain_text
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "crossref").glob("*.md"))
 

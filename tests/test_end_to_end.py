@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdf
 
 from pica_publish.pandoc import pandoc_version
-from tests.conftest import edit
+from tests.conftest import edit, flat
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 ISSUE_LINE = "CATnews Special Issue 99 Autumn 2026"
@@ -24,12 +24,6 @@ ISSUE_LINE = "CATnews Special Issue 99 Autumn 2026"
 
 def page_texts(reader: pypdf.PdfReader) -> list[str]:
     return [page.extract_text() for page in reader.pages]
-
-
-def flat(text: str) -> str:
-    """Extracted text with hyphenation undone and spacing folded (justified lines stretch)."""
-    text = re.sub(r"[-\u2010]\n", "", text.replace("\u00a0", " "))
-    return re.sub(r"\s+", " ", text)
 
 
 # --- HTML edition: golden files -----------------------------------------------------------------
@@ -103,9 +97,9 @@ def test_pdf_pages_and_article_order(pdf):
 def test_running_heads_and_two_digit_folios(pdf):
     texts = page_texts(pdf)
     for number, text in enumerate(texts[3:], start=4):
-        flat = text.replace("\n", " ")
-        assert ISSUE_LINE in flat
-        assert re.search(rf"(^|\s)0{number}(\s|$)", flat), f"page {number} lacks folio 0{number}"
+        joined = text.replace("\n", " ")
+        assert ISSUE_LINE in joined
+        assert re.search(rf"(^|\s)0{number}(\s|$)", joined), f"page {number} lacks folio 0{number}"
     assert "Петрова et al." in texts[4]
     assert "Editor" in texts[3]
 

@@ -464,6 +464,38 @@ CASES: list[tuple[str, Mutation, int, str]] = [
             "[order-front-matter]"
         ),
     ),
+    (
+        "image-damaged",
+        lambda root: (
+            (root / "chapters/figures/broken.png").write_bytes(b"not a png"),
+            edit(
+                root / "chapters/02-strategy.md",
+                "## Vision\n",
+                "## Vision\n\n![Map](figures/broken.png)\n",
+            ),
+        ),
+        1,
+        (
+            "chapters/02-strategy.md:15:8: error: image 'figures/broken.png' is damaged or not an image "
+            "[image-unreadable]"
+        ),
+    ),
+    (
+        "image-unsupported-format",
+        lambda root: (
+            (root / "chapters/figures/map.tiff").write_bytes(b"II*\x00"),
+            edit(
+                root / "chapters/02-strategy.md",
+                "## Vision\n",
+                "## Vision\n\n![Map](figures/map.tiff)\n",
+            ),
+        ),
+        1,
+        (
+            "chapters/02-strategy.md:15:8: error: image 'figures/map.tiff' has an unsupported format "
+            "'.tiff' [image-unreadable]"
+        ),
+    ),
 ]
 
 

@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from pica_publish.cli import main
-from tests.conftest import PROJECTS, edit
+from tests.conftest import PROJECTS, edit, flat
 
 CROSSREF = "{http://www.crossref.org/schema/5.3.1}"
 DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]+$")
@@ -36,10 +36,6 @@ ARTICLE_SEQUENCE = [
 def page_map(built: Path) -> dict[str, tuple[int, int]]:
     data = json.loads((built / "build/pagemap.json").read_text())
     return {slug: (v["first"], v["last"]) for slug, v in data.items()}
-
-
-def flat(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[-\u2010]\n", "", text.replace("\u00a0", " ")))
 
 
 def test_printed_citation_ranges_equal_the_page_map(built, pdf):

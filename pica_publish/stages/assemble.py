@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import html
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pica_publish.citation import article_doi, issue_source, suggested_citation
+from pica_publish.citation import article_doi, citation_lead
 from pica_publish.markdown import render_inline
 from pica_publish.model import Chapter, Issue
 from pica_publish.sanitize import sanitize
@@ -111,14 +109,8 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "references_html": converted.references_html,
         "notes_html": converted.notes_html,
         "doi": article_doi(issue.manifest, chapter),
-        "citation_lead": citation_lead(issue, chapter),
+        "citation_lead": citation_lead(issue.manifest, chapter),
     }
-
-
-def citation_lead(issue: Issue, chapter: Chapter) -> str:
-    """The suggested citation up to its page range, which only the layout knows."""
-    full = suggested_citation(issue.manifest, chapter, None)
-    return full.split(f" {issue_source(issue.manifest)}.")[0] + f" {issue_source(issue.manifest)}, "
 
 
 def print_plan(
@@ -160,8 +152,3 @@ def print_plan(
 
 
 # --- the HTML edition ---------------------------------------------------------------------------
-
-
-def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, whitespace folded (for metadata and tests)."""
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment))).strip()

@@ -276,6 +276,36 @@ def check_images(
             )
         elif not path.is_file():
             report.error("image-missing", f"image file '{image.src}' not found", location)
+        elif problem := image_problem(path):
+            report.error(
+                "image-unreadable",
+                f"image '{image.src}' {problem}",
+                location,
+                "save the figure as SVG, PNG or JPEG",
+            )
         else:
             paths[image.src] = path
     return paths
+
+
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def image_problem(path: Path) -> str:
+    """Why an image cannot be used in both editions, or '' (reads only the file's header)."""
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        head = path.read_bytes()[:2048].lstrip()
+        return "" if head.startswith(b"<") and b"<svg" in head else "is not an SVG file"
+    if suffix not in IMAGE_FORMATS:
+        return f"has an unsupported format '{suffix or 'none'}'"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            found = picture.format
+    except (UnidentifiedImageError, OSError):
+        return "is damaged or not an image"
+    if found != IMAGE_FORMATS[suffix]:
+        return f"is a {found} file named {suffix}"
+    return ""
