@@ -53,7 +53,16 @@ def typeset(state: BuildState) -> BuildState:
 
     report = state.report
     options = state.options
-    stylesheet = print_stylesheet()
+    try:
+        stylesheet = print_stylesheet()
+    except OSError as error:  # the font cache cannot be written
+        report.error(
+            "fonts-unavailable",
+            f"cannot prepare the print fonts: {error}",
+            Location("issue.yml"),
+            "set PICA_PUBLISH_CACHE to a writable folder",
+        )
+        return state
     pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
     cache = options.cache_path / "print"
     key = layout_digest(plan, stylesheet, layout_engine_version(), repr(pdf_options))

@@ -15,6 +15,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from pica_publish.diagnostics import Location
 from pica_publish.exports.records import ArticleRecord, article_records
 from pica_publish.model import Chapter, Issue
 from pica_publish.site.backlinks import add_backlinks
@@ -97,12 +98,17 @@ def web(state: BuildState) -> BuildState:
         pages["search/index.html"] = render("web/search.html", root="../", **shared)
         pages["404.html"] = render("web/404.html", root=urlsplit(config.base_url).path, **shared)
         indexed = {p: h for p, h in pages.items() if p not in ("404.html", "search/index.html")}
-        files.update(
-            {
-                f"{site}/{name}": data
-                for name, data in search_index(indexed, config.language).items()
-            }
-        )
+        try:
+            index = search_index(indexed, config.language)
+        except (OSError, RuntimeError) as error:  # the pagefind binary could not run here
+            state.report.error(
+                "search-index-failed",
+                f"the search index could not be built: {error}",
+                Location("issue.yml"),
+                "reinstall with `make distclean && make html` (pagefind[bin] ships the indexer)",
+            )
+            return state
+        files.update({f"{site}/{name}": data for name, data in index.items()})
         files[f"{site}/sitemap.xml"] = sitemap(config.base_url, pages).encode("utf-8")
         files[f"{site}/robots.txt"] = (
             f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
