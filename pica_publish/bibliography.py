@@ -47,7 +47,10 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
             Location("references/"),
             "export your references from Zotero/JabRef as BibTeX into references/",
         )
-    texts = {path: read_text(path, display_path(path, root), report) for path in files}
+    texts = {
+        path: read_text(path, display_path(path, root), report, root=root, kind="bibliography")
+        for path in files
+    }
     strings = shared_strings(texts)
     preludes: dict[Path, str] = {}
     for path, text in texts.items():
@@ -67,7 +70,65 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
                 )
                 continue
             entries[entry.key] = entry
-    return Bibliography(entries, files, preludes)
+    check_inheritance(entries, report)
+    readable = {path: text for path, text in texts.items() if text is not None}
+    return Bibliography(entries, tuple(readable), preludes, readable)
+
+
+INHERITANCE_FIELDS = ("crossref", "xref", "xdata")
+"""BibLaTeX fields through which an entry inherits from others (pandoc follows them)."""
+
+
+def check_inheritance(entries: dict[str, BibEntry], report: Report) -> None:
+    """A ``crossref``/``xdata`` chain that comes back to itself makes pandoc loop until it runs
+    out of memory: refuse it, at each entry on the loop, naming the loop."""
+    parents = {
+        key: [
+            parent.strip()
+            for name in INHERITANCE_FIELDS
+            for parent in entry.fields.get(name, "").strip("{} ").split(",")
+            if parent.strip() in entries
+        ]
+        for key, entry in entries.items()
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    reported: set[str] = set()
+    for start in sorted(parents):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:  # iterative depth-first search: a chain of 10,000 entries is fine
+            key, index = stack.pop()
+            if index == 0:
+                state[key] = 1
+                path.append(key)
+            if index < len(parents[key]):
+                stack.append((key, index + 1))
+                parent = parents[key][index]
+                if state.get(parent) == 1:
+                    loop = path[path.index(parent) :]
+                    for member in loop:
+                        if member not in reported:
+                            reported.add(member)
+                            report.error(
+                                "bib-crossref-loop",
+                                f"entry '{member}' inherits from itself: "
+                                + " → ".join(
+                                    [
+                                        *loop[loop.index(member) :],
+                                        *loop[: loop.index(member)],
+                                        member,
+                                    ]
+                                ),
+                                entries[member].location,
+                                "remove the crossref/xdata field that closes the loop",
+                            )
+                elif not state.get(parent):
+                    stack.append((parent, 0))
+            else:
+                state[key] = 2
+                path.pop()
 
 
 def shared_strings(texts: dict[Path, str | None]) -> dict[Path, list[String]]:

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from pica_publish import __version__
 from pica_publish.diagnostics import Severity
-from pica_publish.reporting import FORMATS, summary, write_github, write_human, write_json
+from pica_publish.reporting import (
+    FORMATS,
+    summary,
+    visible,
+    write_github,
+    write_human,
+    write_json,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,7 +162,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
         stages = select_stages(only=("load", "check"))
         missing = sorted(str(f) for f in args.files if not (root / f).is_file())
         if missing:
-            print(f"pica-publish: no such file: {missing[0]}", file=sys.stderr)
+            print(f"pica-publish: no such file: {visible(missing[0])}", file=sys.stderr)
             return 2
     elif args.command == "preview":
         preview = _project_path(root, args.chapter)

@@ -117,7 +117,15 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 def display_path(path: Path, root: Path) -> str:
     """Show ``path`` relative to the project root when it lies inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    for candidate, base in (
+        (path, root),
+        (path.absolute(), root.absolute()),
+        (path, root.resolve()),
+    ):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    # Not inside: never resolve symlinks here, so that a message cannot reveal where a link
+    # in the project points to.
+    return str(path)

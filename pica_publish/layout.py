@@ -16,6 +16,8 @@ import datetime
 import functools
 import io
 import logging
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from pica_publish.inputs import InputRefused, read_input, resolve_input
 from pica_publish.model import Issue
 
 IMAGE_DPI = 300
@@ -52,15 +55,69 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.allowed_roots):
-                if path.is_file():
-                    return super().fetch(url, headers)
-                self.refused.append(f"missing file '{path}'")
-                raise ResourceDenied(f"missing file: {path}")
-        self.refused.append(f"'{url}' is outside the project")
-        raise ResourceDenied(f"not allowed: {url}")
+        parts = urlsplit(url)
+        # file://host/… would make urllib look the host up (a DNS request) before failing.
+        if scheme != "file" or parts.netloc not in ("", "localhost"):
+            self.refused.append(f"'{url}' is outside the project")
+            raise ResourceDenied(f"not allowed: {url}")
+        requested = Path(url2pathname(parts.path))
+        try:
+            # The input rule again, where the file is used: inside, regular, within its size.
+            path = resolve_input(requested, self.allowed_roots, kind="image")
+        except InputRefused as refused:
+            missing = refused.reason == "does not exist"
+            self.refused.append(
+                f"missing file '{requested}'" if missing else f"'{url}' {refused.reason}"
+            )
+            raise ResourceDenied(f"{refused.reason}: {url}") from None
+        if path.suffix.lower() == ".svg":
+            # SVG is data, not code: lay out only what the allow-list keeps.
+            from weasyprint.urls import URLFetcherResponse
+
+            from pica_publish.svg import MAX_BYTES, clean_svg
+
+            try:
+                with path.open("rb") as file:
+                    cleaned = clean_svg(file.read(MAX_BYTES + 1))  # larger: refused
+            except (OSError, ValueError) as error:
+                self.refused.append(f"unsafe SVG '{path}': {error}")
+                raise ResourceDenied(f"unsafe SVG: {path}") from None
+            return URLFetcherResponse(path.as_uri(), cleaned, {"Content-Type": "image/svg+xml"})
+        return super().fetch(path.as_uri(), headers)
+
+
+LAYOUT_SECONDS = 300
+"""Wall-clock limit for laying out one print part or writing one PDF. A 30-page article takes
+about 12 s on one core; only a pathological input gets near this."""
+
+
+class _OutOfTime(BaseException):
+    """Raised by the watchdog inside WeasyPrint; a BaseException so that no ``except Exception``
+    on the way (image loading, for one) can swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block after ``seconds`` with :class:`LayoutError` (a SIGALRM watchdog; in the
+    main thread only, where the pipeline lays out)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise LayoutError([f"the layout took longer than {seconds:g} s and was stopped"]) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class LayoutError(Exception):
@@ -184,7 +241,7 @@ class Typesetter:
     def lay_out(self, html: str, base_path: Path) -> LaidOut:
         """Lay out one HTML document; relative URLs resolve against ``base_path``."""
         self.fetcher.refused.clear()
-        with _collect_logs() as logs:
+        with _collect_logs() as logs, time_limit(LAYOUT_SECONDS):
             try:
                 document = HTML(
                     string=html, base_url=base_path.as_uri() + "/", url_fetcher=self.fetcher
@@ -196,6 +253,8 @@ class Typesetter:
                 )
             except FatalURLFetchingError as error:
                 raise LayoutError(self.fetcher.refused or [str(error)]) from None
+            except RecursionError:
+                raise LayoutError(["the document is nested too deeply to lay out"]) from None
         return LaidOut(document, list(logs.messages))
 
     @staticmethod
@@ -221,7 +280,7 @@ class Typesetter:
         when = datetime.datetime.fromisoformat(options.created) if options.created else None
         attachments = [
             Attachment(
-                filename=str(path),
+                file_obj=io.BytesIO(_source_bytes(name, path, options.source_root)),
                 name=name,
                 description=f"Source: {name}",
                 created=when,
@@ -231,15 +290,24 @@ class Typesetter:
             for name, path in options.attachments
         ]
         output = io.BytesIO()
-        document.write_pdf(
-            output,
-            pdf_variant=options.variant,
-            pdf_tags=True,
-            dpi=IMAGE_DPI,
-            optimize_images=True,
-            attachments=attachments or None,
-        )
+        with time_limit(LAYOUT_SECONDS):
+            document.write_pdf(
+                output,
+                pdf_variant=options.variant,
+                pdf_tags=True,
+                dpi=IMAGE_DPI,
+                optimize_images=True,
+                attachments=attachments or None,
+            )
         return output.getvalue()
+
+
+def _source_bytes(name: str, path: Path, root: Path | None) -> bytes:
+    """An attached source, read again through the input rule where it is used."""
+    try:
+        return read_input(path, [root or path.parent], kind="bibliography")
+    except InputRefused as refused:
+        raise LayoutError([f"the source '{name}' {refused.reason}"]) from None
 
 
 @dataclass(frozen=True)
@@ -255,6 +323,8 @@ class PdfOptions:
     """W3C date-time (from SOURCE_DATE_EPOCH), so two builds give the same bytes."""
     attachments: tuple[tuple[str, Path], ...] = ()
     """(name in the PDF, file) pairs: the sources, in the archival variant."""
+    source_root: Path | None = None
+    """The project folder the attachments must lie in."""
 
     @classmethod
     def for_build(cls, issue: Issue, archive: bool, epoch: int | None) -> PdfOptions:
@@ -274,6 +344,7 @@ class PdfOptions:
             variant="pdf/a-3u",
             created=created,
             attachments=tuple((path.relative_to(issue.root).as_posix(), path) for path in sources),
+            source_root=issue.root,
         )
 
     def for_article(self, issue: Issue, slug: str) -> PdfOptions:

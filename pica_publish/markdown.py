@@ -8,9 +8,11 @@ indented and inline) is never scanned.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -22,9 +24,16 @@ CITATION_RE = re.compile(
     rf"(?<![\w@.:/\\])-?@(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{CITATION_KEY}))"
 )
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
-CODE_SPAN_RE = re.compile(r"(`+)(?:.|\n)*?\1")
+BACKTICKS_RE = re.compile(r"`+")
 CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:")
-LABEL_RE = re.compile(r"\{[^}]*?#((?:fig|tbl|sec):[^\s}]+)")
+# [^{}] (not [^}]): a line of 60,000 '{' must cost linear time, not quadratic.
+LABEL_RE = re.compile(r"\{[^{}]*?#((?:fig|tbl|sec):[^\s{}]+)")
+METADATA_KEY_RE = re.compile(r"^[A-Za-z0-9_][\w -]*:(\s|$)")
+METADATA_FENCE_RE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+RAW_FORMAT_RE = re.compile(r"\{=[\w-]+\}")
+RAW_IMAGE_RE = re.compile(
+    r"<\s*(img|image|picture|source|video|audio|svg|object|embed)\b", re.IGNORECASE
+)
 TYPED_REF_RE = re.compile(r"\b(Figs?\.|Figures?|Tables?)[\s\u00a0]+([A-Z]?\d+)\b")
 TABLE_CAPTION_RE = re.compile(r"^\s*(?:Table)?:\s")
 
@@ -75,11 +84,28 @@ class BodyScan:
     images: tuple[ImageRef, ...]
     headings: tuple[Heading, ...]
     raw_html: tuple[RawHtml, ...]
+    metadata_blocks: tuple[Found, ...] = ()
+    """YAML metadata blocks in the body (``---`` / ``key: value`` / ``---``); ``text``: the key."""
+    raw_formats: tuple[Found, ...] = ()
+    """Raw ``{=format}`` code blocks and spans; ``text``: the attribute."""
+    raw_images: tuple[Found, ...] = ()
+    """Images and other embedded media in raw HTML; ``text``: the tag name."""
+    too_deep: Found | None = None
+    """The first block or inline element nested deeper than :data:`MAX_NESTING`."""
+
+
+MAX_NESTING = 24
+"""Deepest nesting of quotes, lists and emphasis a chapter may use. Real prose needs 4; the
+layout engine recurses per level and fails (RecursionError) on ~100."""
 
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table").use(footnote_plugin)
+    return (
+        MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING + 2})
+        .enable("table")
+        .use(footnote_plugin)
+    )
 
 
 @cache
@@ -107,8 +133,19 @@ def scan_body(body: str) -> BodyScan:
     images: list[ImageRef] = []
     headings: list[Heading] = []
     raw_html: list[RawHtml] = []
+    raw_formats: list[Found] = []
     scanned: set[int] = set()
+    code_lines: set[int] = set()
+    too_deep: Found | None = None
     for index, token in enumerate(tokens):
+        if too_deep is None and token.map:
+            depth = token.level + max((c.level for c in token.children or ()), default=0)
+            if depth > MAX_NESTING:
+                too_deep = Found(str(depth), token.map[0] + 1, 1)
+        if token.type in ("fence", "code_block") and token.map:
+            code_lines.update(range(*token.map))
+            if token.type == "fence" and RAW_FORMAT_RE.match(token.info.strip()):
+                raw_formats.append(Found(token.info.strip(), token.map[0] + 1, 1))
         if token.type == "heading_open" and token.map:
             inline = tokens[index + 1]
             headings.append(Heading(int(token.tag[1]), inline.content, token.map[0] + 1))
@@ -134,6 +171,7 @@ def scan_body(body: str) -> BodyScan:
                 for child in token.children or ()
                 if child.type == "html_inline"
             )
+            raw_formats.extend(_raw_spans_in(token, lines, block_lines))
     return BodyScan(
         tuple(citations),
         tuple(cross_refs),
@@ -144,7 +182,87 @@ def scan_body(body: str) -> BodyScan:
         tuple(images),
         tuple(headings),
         tuple(raw_html),
+        tuple(_metadata_blocks(lines, code_lines)),
+        tuple(raw_formats),
+        tuple(
+            Found(match[1].lower(), raw.line, 1)
+            for raw in raw_html
+            for match in RAW_IMAGE_RE.finditer(raw.text)
+        ),
+        too_deep,
     )
+
+
+def _metadata_blocks(lines: list[str], code_lines: set[int]) -> Iterator[Found]:
+    """Where pandoc would read a YAML metadata block: a ``---`` line after a blank line (or at
+    the start), then ``key:`` on the next line, closed by ``---`` or ``...``."""
+    for number, line in enumerate(lines):
+        if number in code_lines or line.rstrip() != "---":
+            continue
+        if number > 0 and lines[number - 1].strip():
+            continue
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        key = METADATA_KEY_RE.match(following)
+        if not key:
+            continue
+        closed = any(
+            METADATA_FENCE_RE.match(lines[after])
+            for after in range(number + 2, len(lines))
+            if after not in code_lines
+        )
+        if closed:
+            yield Found(following.split(":", 1)[0].strip(), number + 1, 1)
+
+
+def _raw_spans_in(token: Token, lines: list[str], numbers: list[int]) -> Iterator[Found]:
+    """Inline code with a raw attribute: `` `<b>`{=html} ``."""
+    children = token.children or []
+    for child, after in pairwise(children):
+        if child.type == "code_inline" and (match := RAW_FORMAT_RE.match(after.content)):
+            line, column = next(
+                (
+                    (number + 1, lines[number].find(match[0]) + 1)
+                    for number in numbers
+                    if match[0] in lines[number]
+                ),
+                ((numbers or [0])[0] + 1, 1),
+            )
+            yield Found(match[0], line, column)
+
+
+def mask_code_spans(text: str) -> str:
+    """``text`` with every inline code span blanked out (newlines kept), in linear time.
+
+    CommonMark: a run of N backticks opens a code span that the next run of exactly N backticks
+    closes; a run with no partner is literal text. Each run is visited once per length queue.
+    """
+    runs = [(m.start(), m.end()) for m in BACKTICKS_RE.finditer(text)]
+    by_length: dict[int, deque[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, deque()).append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        partners = by_length[end - start]
+        while partners and partners[0] <= index:
+            partners.popleft()
+        if partners:
+            closing = partners.popleft()
+            spans.append((start, runs[closing][1]))
+            index = closing + 1
+        else:
+            index += 1
+    if not spans:
+        return text
+    pieces = []
+    cursor = 0
+    for start, end in spans:
+        pieces.append(text[cursor:start])
+        pieces.append(re.sub(r"[^\n]", " ", text[start:end]))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def _is_figure(token: Token) -> bool:
@@ -173,7 +291,7 @@ def _typed_refs_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
         text = lines[number]
         if TABLE_CAPTION_RE.match(text):
             continue
-        for match in TYPED_REF_RE.finditer(CODE_SPAN_RE.sub(lambda m: " " * len(m[0]), text)):
+        for match in TYPED_REF_RE.finditer(mask_code_spans(text)):
             kind = "tbl" if match[1].startswith("Table") else "fig"
             yield Found(f"{kind} {match[2]}", number + 1, match.start() + 1)
 
@@ -183,12 +301,7 @@ def _citations_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
         return
     # Mask inline code across the block (code spans may wrap lines) keeping offsets intact.
     text = "\n".join(lines[n] for n in numbers)
-    masked = CODE_SPAN_RE.sub(
-        lambda m: (
-            " " * len(m.group(0)) if "\n" not in m.group(0) else re.sub(r"[^\n]", " ", m.group(0))
-        ),
-        text,
-    )
+    masked = mask_code_spans(text)
     for offset, line_text in enumerate(masked.split("\n")):
         line_number = numbers[offset]
         if EXAMPLE_MARKER_RE.match(line_text):

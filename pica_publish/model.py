@@ -9,12 +9,14 @@ The rest are frozen dataclasses built by the stages: :class:`Issue` → :class:`
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from pica_publish.diagnostics import Location
 from pica_publish.yamlsource import Positions
@@ -28,6 +30,8 @@ ORCID_RE = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 ISSN_RE = re.compile(r"^\d{4}-\d{3}[\dX]$")
 DOI_PREFIX_RE = re.compile(r"^10\.\d{4,9}$")
+DOI_PATTERN_FIELDS = ("prefix", "series", "number", "year", "slug")
+"""The fields a DOI pattern may use: plain names, no format specs or conversions."""
 
 
 def orcid_checksum_ok(orcid: str) -> bool:
@@ -122,17 +126,47 @@ class IssueConfig(_Schema):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
-            raise ValueError(f"base_url {value!r} is not an http(s) URL")
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc)
+            or parts.query
+            or parts.fragment
+            or re.search(r"[\s\\\"'<>`]", value)
+        ):
+            raise ValueError(
+                f"base_url {value!r} is not a plain http(s) URL such as https://example.org/si13/"
+            )
+        if "//" in parts.path or "/../" in f"{parts.path}/" or "/./" in f"{parts.path}/":
+            raise ValueError(f"base_url {value!r} has an empty, '.' or '..' path segment")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("doi_pattern")
+    @field_validator("doi_pattern", "issue_doi_pattern")
     @classmethod
-    def _doi_pattern(cls, value: str) -> str:
-        if "{slug}" not in value or not value.startswith("{prefix}/"):
+    def _doi_pattern(cls, value: str, info: ValidationInfo) -> str:
+        fields = []
+        try:
+            for _text, name, spec, conversion in string.Formatter().parse(value):
+                if name is None:
+                    continue
+                if name not in DOI_PATTERN_FIELDS or spec or conversion:
+                    raise ValueError(
+                        f"{info.field_name} {value!r}: '{{{name}{'!' + conversion if conversion else ''}"
+                        f"{':' + spec if spec else ''}}}' is not one of "
+                        + ", ".join(f"{{{f}}}" for f in DOI_PATTERN_FIELDS)
+                    )
+                fields.append(name)
+        except ValueError as error:
+            if str(error).startswith(info.field_name or ""):
+                raise
             raise ValueError(
-                f"doi_pattern {value!r} must start with '{{prefix}}/' and contain '{{slug}}'"
-            )
+                f"{info.field_name} {value!r} is not a valid pattern: {error}"
+            ) from None
+        if not value.startswith("{prefix}/"):
+            raise ValueError(f"{info.field_name} {value!r} must start with '{{prefix}}/'")
+        if info.field_name == "doi_pattern" and "slug" not in fields:
+            raise ValueError(f"doi_pattern {value!r} must contain '{{slug}}'")
         return value
 
     @field_validator("doi_prefix")
@@ -287,6 +321,8 @@ class Bibliography:
     files: tuple[Path, ...]
     preludes: Mapping[Path, str] = field(default_factory=dict)
     """Per file: ``@string`` macros defined in the *other* files, as BibTeX, for pandoc."""
+    texts: Mapping[Path, str] = field(default_factory=dict)
+    """Per file: its text as read (once) by *load*; what pandoc converts."""
 
 
 @dataclass(frozen=True)

@@ -38,18 +38,48 @@ def pandoc_version() -> str:
     return str(pypandoc.get_pandoc_version())
 
 
+CHAPTER_FORMAT = "markdown-yaml_metadata_block-raw_tex-raw_attribute"
+"""How chapter bodies are read. A chapter cannot steer pandoc: with no metadata blocks in the
+body, nothing it says can set ``bibliography``, ``csl``, ``citation-abbreviations`` or any other
+option that reads a file or a URL (``check`` refuses such blocks with their location); raw TeX
+and raw ``{=format}`` blocks are off too (``check`` reports them). Every option that reads a file
+is set on the command line by this module."""
+
+TIMEOUT_SECONDS = 120
+"""Wall-clock limit of one pandoc run (a chapter, a bibliography); its own limit, not a test's."""
+HEAP_LIMIT = "1536m"
+"""pandoc's heap cap (GHC runtime ``-M``): a run that needs more fails instead of exhausting
+the machine (a ``crossref`` loop in a ``.bib``, a pathological body)."""
+
+
 def _run(args: list[str], stdin: str | None = None) -> tuple[str, list[str]]:
-    process = subprocess.run(
-        [pandoc_path(), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env={**os.environ, "LANG": "C.UTF-8"},
-    )
+    """Run pandoc on ``stdin`` with the time and memory limits, in an empty data folder."""
+    with tempfile.TemporaryDirectory(prefix="pica-pandoc-data-") as data_dir:
+        try:
+            process = subprocess.run(
+                [
+                    pandoc_path(),
+                    "+RTS",
+                    f"-M{HEAP_LIMIT}",
+                    "-RTS",
+                    f"--data-dir={data_dir}",
+                    *args,
+                ],
+                input=stdin,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                check=False,
+                timeout=TIMEOUT_SECONDS,
+                env={**os.environ, "LANG": "C.UTF-8"},
+            )
+        except subprocess.TimeoutExpired:
+            raise PandocError(
+                f"pandoc took longer than {TIMEOUT_SECONDS} s and was stopped"
+            ) from None
     if process.returncode != 0:
-        raise PandocError(process.stderr.strip() or f"pandoc exited with {process.returncode}")
+        raise PandocError(_failure(process.stderr, process.returncode))
     warnings = []
     for line in process.stderr.splitlines():
         match = WARNING_RE.match(line)
@@ -58,6 +88,18 @@ def _run(args: list[str], stdin: str | None = None) -> tuple[str, list[str]]:
         elif warnings and line.startswith(" "):
             warnings[-1] += " " + line.strip()
     return process.stdout, warnings
+
+
+def _failure(stderr: str, status: int) -> str:
+    """pandoc's own reason in one short line: never a backtrace, never pages of its input."""
+    if "Heap exhausted" in stderr or status == 251:
+        return f"pandoc needed more than {HEAP_LIMIT}B of memory and was stopped"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    first = next((line for line in lines if not line.startswith("HasCallStack")), "")
+    first = first.removeprefix("pandoc: ")
+    if not first:
+        return f"pandoc exited with status {status}"
+    return first if len(first) <= 160 else first[:157] + "..."
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -76,18 +118,16 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp.name, path)
 
 
-def bib_to_csl_json(source: Path, cache_dir: Path, prelude: str = "") -> list[dict[str, Any]]:
-    """CSL JSON items of a ``.bib`` file, as pandoc maps the fields; cached by content.
+def bib_to_csl_json(text: str, cache_dir: Path, prelude: str = "") -> list[dict[str, Any]]:
+    """CSL JSON items of a ``.bib`` file's text, as pandoc maps the fields; cached by content.
 
     ``prelude`` holds ``@string`` macros defined in other files of the bibliography.
     """
-    data = source.read_bytes()
-    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), prelude, data)}.json"
+    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), prelude, text)}.json"
     if cached.is_file():
         items: list[dict[str, Any]] = json.loads(cached.read_text("utf-8"))
         return items
-    text = prelude + data.decode("utf-8-sig")
-    output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox"], stdin=text)
+    output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox"], stdin=prelude + text)
     items = json.loads(output)
     _write_atomic(cached, json.dumps(items, ensure_ascii=False, sort_keys=True))
     return items
@@ -107,7 +147,7 @@ def markdown_to_jats(
     metadata_json = json.dumps(metadata, ensure_ascii=False, sort_keys=True)
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
     args = [
-        "--from=markdown-raw_tex-raw_html",
+        f"--from={CHAPTER_FORMAT}-raw_html",
         "--to=jats_publishing",
         "--standalone",
         *(f"--lua-filter={path}" for path in filters),
@@ -170,7 +210,7 @@ def markdown_to_html(
     csl_text = csl.read_text("utf-8")
     filter_texts = [path.read_text("utf-8") for path in filters]
     args_common = [
-        "--from=markdown-raw_tex",
+        f"--from={CHAPTER_FORMAT}",
         "--to=html5",
         *(f"--lua-filter={path}" for path in filters),
         "--citeproc",

@@ -4,12 +4,18 @@
   information-level findings (uncited references) only with ``--verbose``.
 - ``json``: one object, schema version 1, every finding including information (stable keys).
 - ``github``: GitHub Actions workflow commands, so findings become annotations on the changed lines.
+
+Paths, messages and hints quote the user's files, and those come from pull requests: every such
+string goes through :func:`visible` before it is printed, so that a control character, a terminal
+escape sequence, a line break or a bidi override shows as an escape (``\\x1b``, ``\\u202e``)
+instead of acting on the terminal or starting a line that a CI runner would read as a command.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from itertools import groupby
 from typing import TextIO
@@ -20,6 +26,25 @@ FORMATS = ("human", "json", "github")
 JSON_SCHEMA_VERSION = 1
 COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 controls (line breaks and tabs too), DEL, C1 controls, the Unicode line and paragraph
+separators and the bidi embeddings, overrides and isolates."""
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""The characters of :data:`INVISIBLE` that ``json.dumps(ensure_ascii=False)`` leaves raw."""
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print on one line: every character of :data:`INVISIBLE` replaced by its
+    escape (``\\x1b``, ``\\n``, ``\\u202e``); everything else unchanged."""
+    return INVISIBLE.sub(_escape, text)
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
@@ -43,15 +68,16 @@ def write_human(diagnostics: Sequence[Diagnostic], stream: TextIO, *, verbose: b
     for path, group in groupby(shown, key=lambda d: d.location.path):
         items = list(group)
         if len(items) > 1 or colour:
-            print(f"{BOLD if colour else ''}{path}{RESET if colour else ''}", file=stream)
+            print(f"{BOLD if colour else ''}{visible(path)}{RESET if colour else ''}", file=stream)
         for diagnostic in items:
-            location = str(diagnostic.location)
+            location = visible(str(diagnostic.location))
             severity = str(diagnostic.severity)
             if colour:
                 severity = f"{COLOURS[diagnostic.severity]}{severity}{RESET}"
-            print(f"{location}: {severity}: {diagnostic.message} [{diagnostic.code}]", file=stream)
+            message, code = visible(diagnostic.message), visible(diagnostic.code)
+            print(f"{location}: {severity}: {message} [{code}]", file=stream)
             if diagnostic.hint:
-                hint = f"    hint: {diagnostic.hint}"
+                hint = f"    hint: {visible(diagnostic.hint)}"
                 print(f"{DIM}{hint}{RESET}" if colour else hint, file=stream)
 
 
@@ -73,12 +99,16 @@ def write_json(diagnostics: Sequence[Diagnostic], stream: TextIO, *, failed: boo
             for d in diagnostics
         ],
     }
-    json.dump(payload, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    # json escapes C0 controls in strings itself (the line breaks left are the indentation's);
+    # the rest of INVISIBLE it writes as they are. They can only occur inside strings, where
+    # \\uXXXX is the same character: the data stay exact, and nothing reaches the terminal raw.
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    stream.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message; line breaks (ours, between message and hint) as %0A."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -95,7 +125,8 @@ def write_github(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
         if d.location.column:
             properties.append(f"col={d.location.column}")
         properties.append(f"title={_escape_property(d.code)}")
-        message = d.message + (f"\n{d.hint}" if d.hint else "")
+        # The message and hint are each one line (visible); the line break between them is ours.
+        message = visible(d.message) + (f"\n{visible(d.hint)}" if d.hint else "")
         print(
             f"::{commands[d.severity]} {','.join(properties)}::{_escape_data(message)}", file=stream
         )

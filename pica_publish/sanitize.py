@@ -6,7 +6,8 @@ Ammonia (through nh3) removes scripts, event handlers, styles beyond a few layou
 
 from __future__ import annotations
 
-import re
+import functools
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 
@@ -79,7 +80,6 @@ STYLE_PROPERTIES = {"width", "height", "text-align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-HREF_RE = re.compile(r'href="([^"]*)"')
 # Characters some real DOIs contain (SICI-style "(2002)083[2248:ESORWD]2.0.CO;2") that are not
 # allowed in a URL as such: percent-encoded so that every link is a valid URL.
 UNSAFE_IN_URL = str.maketrans(
@@ -87,13 +87,13 @@ UNSAFE_IN_URL = str.maketrans(
 )
 
 
-def sanitize(html: str) -> str:
-    """Keep pandoc's structure, ids and links; remove anything that could run or fetch."""
-    cleaned = _clean(html)
-    return HREF_RE.sub(lambda m: f'href="{m[1].translate(UNSAFE_IN_URL)}"', cleaned)
+def sanitize(html: str, *, page_url: str | None = None) -> str:
+    """Keep pandoc's structure, ids and links; remove anything that could run or fetch.
 
-
-def _clean(html: str) -> str:
+    With ``page_url`` (the article's address in the web edition), relative links become
+    absolute links there, so that the PDF never carries a ``file://`` path of the builder and
+    both editions point at the same place.
+    """
     return nh3.clean(
         html,
         tags=TAGS,
@@ -102,4 +102,24 @@ def _clean(html: str) -> str:
         filter_style_properties=STYLE_PROPERTIES,
         link_rel=None,
         strip_comments=True,
+        attribute_filter=functools.partial(_filter_attribute, page_url=page_url),
     )
+
+
+def _filter_attribute(
+    element: str, attribute: str, value: str, *, page_url: str | None
+) -> str | None:
+    """Images load only files of the site (never another host: no tracking of readers, no
+    request from the build); link targets are percent-encoded where a DOI needs it."""
+    if attribute == "src":
+        parts = urlsplit(value.strip())
+        if parts.scheme or parts.netloc or value.strip().startswith(("/", "\\")):
+            return None
+        return value
+    if attribute == "href":
+        target = value.strip()
+        parts = urlsplit(target)
+        if page_url and not parts.scheme and not target.startswith("#"):
+            target = urljoin(page_url, target)
+        return target.translate(UNSAFE_IN_URL)
+    return value

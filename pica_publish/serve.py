@@ -12,20 +12,27 @@ from __future__ import annotations
 import functools
 import http.server
 import logging
+import sys
 import threading
 from pathlib import Path
 
 from watchfiles import watch
 
 from pica_publish.build import run, select_stages
+from pica_publish.reporting import visible, write_human
 from pica_publish.state import BuildOptions
+from pica_publish.theme import CONTENT_SECURITY_POLICY
 
 LOGGER = logging.getLogger("pica_publish")
 RELOAD_PATH = "/__pica_reload"
-SNIPPET = (
-    f'<script>new EventSource("{RELOAD_PATH}").onmessage = function () {{ location.reload(); }};'
-    "</script>"
+RELOAD_SCRIPT_PATH = "/__pica_reload.js"
+RELOAD_SCRIPT = (
+    f'new EventSource("{RELOAD_PATH}").onmessage = function () {{ location.reload(); }};\n'
 ).encode()
+# An external script, not an inline one: the pages' Content-Security-Policy allows only 'self'.
+SNIPPET = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+"""A figure opened on its own is a document: it may not run anything, even if it could."""
 
 
 class Reloader:
@@ -52,9 +59,24 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         LOGGER.debug(format, *args)
 
+    def end_headers(self) -> None:
+        """The headers docs/security.md recommends to hosts, so the preview behaves like one."""
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "strict-origin-when-cross-origin")
+        policy = SVG_POLICY if self.path.split("?")[0].endswith(".svg") else CONTENT_SECURITY_POLICY
+        self.send_header("Content-Security-Policy", policy)
+        super().end_headers()
+
     def do_GET(self) -> None:
         if self.reloader is None:  # a plain static host
             super().do_GET()
+            return
+        if self.path == RELOAD_SCRIPT_PATH:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript; charset=utf-8")
+            self.send_header("Content-Length", str(len(RELOAD_SCRIPT)))
+            self.end_headers()
+            self.wfile.write(RELOAD_SCRIPT)
             return
         if self.path == RELOAD_PATH:
             self.send_response(200)
@@ -97,8 +119,7 @@ def make_server(
 
 def build_site(options: BuildOptions) -> bool:
     state = run(options, select_stages())
-    for diagnostic in state.report.sorted():
-        LOGGER.warning(diagnostic.format())
+    write_human(state.report.sorted(), sys.stderr, verbose=False)
     return not state.report.has_errors
 
 
@@ -115,7 +136,7 @@ def serve(root: Path, port: int = 8000) -> int:
     ]
     try:
         for changes in watch(*watched):
-            names = sorted({Path(path).name for _, path in changes})
+            names = sorted({visible(Path(path).name) for _, path in changes})
             print(f"changed: {', '.join(names)}; rebuilding")
             if build_site(options):
                 reloader.bump()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,20 +11,34 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pica_publish.diagnostics import Location, Report, did_you_mean
+from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import describe_validation_error
 from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 FENCE_RE = re.compile(r"^(---|\.\.\.)\s*$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters no field may hold: C0 and C1 controls (tab and newline allowed), DEL, Unicode line
+separators and bidi overrides. They have no place in a name or a title, and each output would
+need its own escaping for them (CSS, XML, RIS, terminals); refused once, here, with a location."""
 
 
-def read_text(path: Path, display: str, report: Report) -> str | None:
-    """The file as text (UTF-8, BOM tolerated, newlines normalised), or None after reporting."""
+def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str) -> str | None:
+    """The file as text (UTF-8, BOM tolerated, newlines normalised), or None after reporting.
+
+    The file must pass the input rule of :mod:`pica_publish.inputs` (inside ``root``, also
+    through symlinks; a regular file; within the size limit of its ``kind``).
+    """
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        report.error("file-unreadable", f"cannot read file: {error.strerror}", Location(display))
+        raw = read_input(path, [root], kind=kind)
+    except InputRefused as error:
+        report.error(
+            "file-refused",
+            f"'{display}' {error.reason}",
+            Location(display),
+            "inputs must be regular files inside the project (no symlinks that leave it)",
+        )
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -99,6 +114,17 @@ def validate_model(
     if not isinstance(data, dict):
         report.error("schema-type", f"{what} must be a mapping of fields", locate((), key=False))
         return None
+    hidden = list(_control_characters(data, ()))
+    for loc, is_key, char in hidden:
+        report.error(
+            "text-control-character",
+            f"{'field name' if is_key else 'value'} holds the invisible control character "
+            f"U+{ord(char):04X}",
+            locate(loc, key=is_key),
+            "retype the text; it was probably pasted from a PDF or a word processor",
+        )
+    if hidden:
+        return None
     for _attempt in range(10):
         try:
             return model.model_validate(data)
@@ -126,6 +152,23 @@ def validate_model(
                 report.error("schema-invalid", message, locate(loc, key=at_key))
         return None
     return None
+
+
+def _control_characters(
+    data: Any, path: tuple[Any, ...]
+) -> Iterator[tuple[tuple[Any, ...], bool, str]]:
+    """(value path, is a key, character) for every control character in keys and strings."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = (*path, key)
+            if isinstance(key, str) and (match := CONTROL_RE.search(key)):
+                yield child, True, match[0]
+            yield from _control_characters(value, child)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _control_characters(item, (*path, index))
+    elif isinstance(data, str) and (match := CONTROL_RE.search(data)):
+        yield path, False, match[0]
 
 
 def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

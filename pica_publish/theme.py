@@ -17,6 +17,16 @@ import fontpkg_noto_serif
 import jinja2
 from markupsafe import Markup
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+"""What pages of the HTML edition may load and run: only the site's own files (Pagefind's
+search needs WebAssembly; pandoc writes widths as style attributes). Every page carries it in a
+``<meta>`` element, ``serve`` sends it as a header, and docs/security.md recommends it (with
+``frame-ancestors 'none'`` and ``sandbox`` for figures) to hosts."""
+
 
 def theme_path(*parts: str) -> Path:
     return Path(str(resources.files("pica_publish").joinpath("theme", *parts)))
@@ -30,10 +40,23 @@ def smart(value: object) -> Markup:
     return Markup(sanitize(render_inline(str(value))))
 
 
+CSS_ESCAPED = (
+    frozenset("\"'\\<>&")
+    | {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))}
+    | {
+        "\u2028",
+        "\u2029",
+    }
+)
+
+
 def css_string(value: object) -> Markup:
-    """A CSS string literal, safe inside ``<style>``: quotes, backslashes and ``<`` escaped."""
+    """A CSS string literal, safe inside ``<style>``: quotes, backslashes, ``<``, ``>``, ``&`` and
+    every control character written as a hex escape, so no value can end the string, the rule
+    or the element. Only the editors' values (``issue.yml``, the theme) go into CSS; text from
+    chapters reaches margin boxes through ``string-set`` on an element instead."""
     text = str(value)
-    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in text)
+    escaped = "".join(f"\\{ord(char):x} " if char in CSS_ESCAPED else char for char in text)
     return Markup(f'"{escaped}"')
 
 
@@ -47,6 +70,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
     env.filters["css_string"] = css_string
     env.filters["smart"] = smart
     env.filters["folio"] = lambda n: f"{int(n):02d}"

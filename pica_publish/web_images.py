@@ -2,7 +2,8 @@
 
 Raster figures (PNG, JPEG) wider than the reading column get 800 px and 1600 px variants made
 with Pillow, and every ``<img>`` gets its intrinsic size (no layout shift) and lazy loading. SVG
-is served as is.
+is published cleaned (:func:`pica_publish.svg.clean_svg`): scripts, event handlers and outside
+references never reach the site, even when a reader opens the figure on its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
+
+from pica_publish.svg import clean_svg
 
 VARIANT_WIDTHS = (800, 1600)
 SIZES = "(min-width: 46rem) 42rem, 100vw"
@@ -31,6 +34,8 @@ class WebImage:
 def web_image(path: Path, target: str) -> WebImage:
     """The files and ``<img>`` attributes for ``path`` published at ``target`` (e.g. figures/a.png)."""
     data = path.read_bytes()
+    if path.suffix.lower() == ".svg":
+        return WebImage({target: clean_svg(data)}, ' loading="lazy"')
     files = {target: data}
     if path.suffix.lower() not in RASTER:
         return WebImage(files, ' loading="lazy"')

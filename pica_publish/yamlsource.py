@@ -57,14 +57,39 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
+MAX_TEXT = 1024 * 1024
+"""Largest YAML text read (front matter, manifest), in characters."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences; real front matter needs 4."""
+MAX_NODES = 20_000
+"""Most values a document may hold once aliases are expanded (a 7-line 'billion laughs' alias
+bomb expands to billions)."""
+STANDARD_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = frozenset({"!", "str", "int", "float", "bool", "null", "seq", "map"})
+"""The only tags accepted (``!!str 3`` is fine); anything else (``!tag``, ``!!python/…``) is
+refused before a document is built."""
+
+
+def _tag_name(tag: str) -> str:
+    return tag.removeprefix(STANDARD_TAG).removeprefix("!!") if tag != "!" else tag
+
+
 def load_yaml(text: str) -> tuple[Any, Positions]:
-    """Parse YAML ``text`` (safe subset: no tags, no Python objects).
+    """Parse YAML ``text`` (safe subset: no tags, no Python objects), with bounded work.
+
+    The text is first read as a stream of events, which costs time linear in its length and
+    refuses what would make the next steps unbounded (deep nesting, custom tags); the document
+    built from it is then walked with a budget of :data:`MAX_NODES` values, so that aliases can
+    never expand it beyond that.
 
     :raises YamlSyntaxError: with the problem's position.
     """
+    if len(text) > MAX_TEXT:
+        raise YamlSyntaxError(f"YAML is longer than {MAX_TEXT} characters", 1, 1)
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
+        _check_events(yaml, text)
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -75,8 +100,33 @@ def load_yaml(text: str) -> tuple[Any, Positions]:
         raise YamlSyntaxError(f"invalid YAML: {error}", 1, 1) from None
     keys: dict[PathKey, tuple[int, int]] = {}
     values: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    data = _plain(document, (), keys, values)
+    data = _plain(document, (), keys, values, [MAX_NODES])
     return data, Positions(keys, values)
+
+
+def _check_events(yaml: YAML, text: str) -> None:
+    """Refuse custom tags and deep nesting before anything is built (linear in the text)."""
+    depth = 0
+    for event in yaml.parse(text):
+        mark = event.start_mark
+        kind = type(event).__name__
+        tag = getattr(event, "tag", None)
+        if tag is not None and _tag_name(str(tag)) not in PLAIN_TAGS:
+            raise YamlSyntaxError(
+                f"YAML tag '{tag}' is not allowed: write plain values",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        if kind in ("MappingStartEvent", "SequenceStartEvent"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlSyntaxError(
+                    f"YAML is nested more than {MAX_DEPTH} levels deep",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+        elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+            depth -= 1
 
 
 def _plain(
@@ -84,7 +134,14 @@ def _plain(
     path: PathKey,
     keys: dict[PathKey, tuple[int, int]],
     values: dict[PathKey, tuple[int, int]],
+    budget: list[int],
 ) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        line, column = values.get(path, (1, 1))
+        raise YamlSyntaxError(
+            f"YAML expands to more than {MAX_NODES} values (aliases?)", line, column
+        )
     if isinstance(node, CommentedMap):
         if path:
             values.setdefault(path, (node.lc.line + 1, node.lc.col + 1))
@@ -95,7 +152,7 @@ def _plain(
             keys[child] = (key_line + 1, key_col + 1)
             value_line, value_col = node.lc.value(key)
             values[child] = (value_line + 1, value_col + 1)
-            result[str(key)] = _plain(node[key], child, keys, values)
+            result[str(key)] = _plain(node[key], child, keys, values, budget)
         return result
     if isinstance(node, CommentedSeq):
         if path:
@@ -105,7 +162,7 @@ def _plain(
             child = (*path, index)
             item_line, item_col = node.lc.item(index)
             values[child] = (item_line + 1, item_col + 1)
-            items.append(_plain(item, child, keys, values))
+            items.append(_plain(item, child, keys, values, budget))
         return items
     if isinstance(node, str):
         return str(node)  # drop ruamel's scalar string subclasses

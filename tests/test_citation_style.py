@@ -67,7 +67,7 @@ EXPECTED_CITATIONS = [
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory):
     cache = tmp_path_factory.mktemp("cache")
-    items = bib_to_csl_json(FIXTURE, cache)
+    items = bib_to_csl_json(FIXTURE.read_text("utf-8"), cache)
     conversion = markdown_to_html(
         CITATIONS,
         references=items,

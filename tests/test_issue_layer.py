@@ -199,11 +199,12 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
     def build() -> dict[str, bytes]:
         shutil.rmtree(root / "build", ignore_errors=True)
         assert main(["-C", str(root), "build"]) == 0
-        out = root / "build"
+        # The published release: build/pdf → build/current/pdf → build/.releases/N/pdf.
+        release = (root / "build" / "current").resolve()
         return {
-            p.relative_to(out).as_posix(): p.read_bytes()
-            for p in sorted(out.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts
+            p.relative_to(release).as_posix(): p.read_bytes()
+            for p in sorted(release.rglob("*"))
+            if p.is_file()
         }
 
     first, second = build(), build()

@@ -14,7 +14,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from pica_publish.citation import issue_doi, issue_source
-from pica_publish.exports.records import LICENCE_URLS, ArticleRecord, publication_month
+from pica_publish.exports.records import (
+    LICENCE_URLS,
+    ArticleRecord,
+    publication_month,
+    xml_text,
+)
 from pica_publish.model import IssueConfig
 
 NS = "http://www.crossref.org/schema/5.3.1"
@@ -30,10 +35,13 @@ def _el(
     parent: ET.Element, tag: str, text: str | None = None, ns: str = NS, **attributes: str
 ) -> ET.Element:
     # Prefixed names are written literally (the root declares them), so that the Crossref
-    # namespace can be the default one, as in Crossref's own examples.
-    element = ET.SubElement(parent, f"{PREFIXES[ns]}{tag}", attributes)
+    # namespace can be the default one, as in Crossref's own examples. Every text and attribute
+    # value goes through xml_text: whatever a front matter or a .bib holds, the XML is valid.
+    element = ET.SubElement(
+        parent, f"{PREFIXES[ns]}{tag}", {k: xml_text(v) for k, v in attributes.items()}
+    )
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

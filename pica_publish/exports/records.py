@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from pica_publish.citation import article_doi, house_name, suggested_citation
@@ -21,6 +22,25 @@ LICENCE_SPDX = {
     "CC BY-NC 4.0": "CC-BY-NC-4.0",
     "CC0 1.0": "CC0-1.0",
 }
+
+
+XML_INVALID = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character that XML 1.0 does not allow anywhere, not even as a character reference."""
+LINE_BREAKING = re.compile(r"[\x09-\x0d\x1c-\x20\x85\u2028\u2029]+")
+"""A run of ASCII whitespace, or of anything a reader may take for the end of a line."""
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+"""Every other control character (C0, DEL, C1), and lone surrogates (not encodable)."""
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids; every XML export goes through it."""
+    return XML_INVALID.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as a single line for line-based formats (RIS, BibTeX, YAML scalars): control
+    characters dropped, every whitespace or line-break run folded into one space."""
+    return LINE_BREAKING.sub(" ", CONTROL.sub("", text)).strip(" ")
 
 
 @dataclass(frozen=True)
@@ -69,4 +89,11 @@ def article_records(issue: Issue, page_map: dict[str, tuple[int, int]]) -> list[
     return records
 
 
-__all__ = ["ArticleRecord", "article_records", "house_name", "publication_date"]
+__all__ = [
+    "ArticleRecord",
+    "article_records",
+    "house_name",
+    "one_line",
+    "publication_date",
+    "xml_text",
+]

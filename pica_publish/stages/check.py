@@ -8,12 +8,15 @@ remote, outside the project, no alt text), headings and raw HTML. Runs no pandoc
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pica_publish.diagnostics import Location, Report, did_you_mean
-from pica_publish.markdown import BodyScan, Found, ImageRef, scan_body
+from pica_publish.inputs import InputRefused, resolve_input
+from pica_publish.markdown import MAX_NESTING, RAW_IMAGE_RE, BodyScan, Found, ImageRef, scan_body
 from pica_publish.model import Chapter, Citation, Issue
+from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
 
 ABSTRACT_MAX_WORDS = 250
@@ -64,6 +67,7 @@ def check(state: BuildState) -> BuildState:
                     f"use {'#' * (previous_level + 1)} here",
                 )
             previous_level = max(heading.level, 1)
+        check_untrusted_body(chapter, scan, report)
         for raw in scan.raw_html:
             report.warning(
                 "raw-html",
@@ -73,6 +77,64 @@ def check(state: BuildState) -> BuildState:
             )
     check_cited_entries(issue, citations, report)
     return dataclasses.replace(state, citations=citations, images=images)
+
+
+def check_untrusted_body(chapter: Chapter, scan: BodyScan, report: Report) -> None:
+    """What a chapter body may not do: steer pandoc, embed media from raw HTML, hide characters.
+
+    pandoc reads bodies without metadata blocks and raw ``{=format}`` blocks
+    (:data:`pica_publish.pandoc.CHAPTER_FORMAT`), so these would be printed as text: they are
+    refused here, where the author sees the line.
+    """
+
+    def where(found: Found) -> Location:
+        return chapter.location(found.line + chapter.body_line - 1, found.column)
+
+    for block in scan.metadata_blocks:
+        report.error(
+            "body-metadata-block",
+            f"a YAML metadata block ('{block.text}: …') in the body is not allowed",
+            where(block),
+            "put article fields in the front matter at the top; options such as bibliography "
+            "or csl are set by the editors",
+        )
+    for raw in scan.raw_formats:
+        report.error(
+            "body-raw-format",
+            f"raw {raw.text} content is not allowed",
+            where(raw),
+            "write it in Markdown; figures go in chapters/figures/ as ![alt](figures/x.svg)",
+        )
+    for media in scan.raw_images:
+        report.error(
+            "raw-html-media",
+            f"<{media.text}> in raw HTML is not allowed",
+            where(media),
+            "use Markdown for figures: ![Caption](figures/name.png){#fig:name}",
+        )
+    if scan.too_deep is not None:
+        report.error(
+            "body-nesting",
+            f"quotes, lists or emphasis are nested more than {MAX_NESTING} levels deep",
+            where(scan.too_deep),
+            "flatten the structure",
+        )
+    for number, line in enumerate(chapter.body.split("\n"), start=chapter.body_line):
+        if match := CONTROL_RE.search(line):
+            report.error(
+                "text-control-character",
+                f"the text holds the invisible control character U+{ord(match[0]):04X}",
+                chapter.location(number, match.start() + 1),
+                "retype the text; it was probably pasted from a PDF or a word processor",
+            )
+    abstract = chapter.meta.abstract or ""
+    if "![" in abstract or RAW_IMAGE_RE.search(abstract):
+        report.error(
+            "abstract-image",
+            "the abstract holds an image",
+            chapter.front_matter_location(("abstract",)),
+            "abstracts are text only; put figures in the body",
+        )
 
 
 # Fields the house style prints, by BibTeX entry type (any one of each tuple will do).
@@ -266,22 +328,29 @@ def check_images(
                 "download the image into chapters/figures/ and refer to it by relative path",
             )
             continue
-        path = (chapter.path.parent / unquote(parts.path)).resolve()
-        if not path.is_relative_to(issue.root):
-            report.error(
-                "image-outside",
-                f"image '{image.src}' is outside the project",
-                location,
-                "keep figures in chapters/figures/",
+        try:
+            path = resolve_input(
+                chapter.path.parent / unquote(parts.path), [issue.root], kind="image"
             )
-        elif not path.is_file():
-            report.error("image-missing", f"image file '{image.src}' not found", location)
-        elif problem := image_problem(path):
+        except InputRefused as refused:
+            missing = refused.reason == "does not exist"
+            report.error(
+                "image-missing" if missing else "image-outside",
+                f"image file '{image.src}' not found"
+                if missing
+                else f"image '{image.src}' {refused.reason}",
+                location,
+                "" if missing else "keep figures in chapters/figures/ as regular files",
+            )
+            continue
+        if problem := image_problem(path):
             report.error(
                 "image-unreadable",
                 f"image '{image.src}' {problem}",
                 location,
-                "save the figure as SVG, PNG or JPEG",
+                "export the figure again as plain SVG (no scripts, links or embedded HTML) or PNG"
+                if problem.startswith("is not safe")
+                else "save the figure as SVG, PNG or JPEG",
             )
         else:
             paths[image.src] = path
@@ -289,23 +358,43 @@ def check_images(
 
 
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+MAX_IMAGE_PIXELS = 80_000_000
+"""A full-page photograph at 300 dpi has 9 million pixels; decoding 80 million takes ~320 MB.
+Larger images are refused before anything decodes them (Pillow reads only the header here)."""
 
 
 def image_problem(path: Path) -> str:
-    """Why an image cannot be used in both editions, or '' (reads only the file's header)."""
+    """Why an image cannot be used in both editions, or ''.
+
+    Raster images: only the header is read. SVG: the whole file (up to the size limit) is
+    checked against the allow-list of :mod:`pica_publish.svg`.
+    """
     suffix = path.suffix.lower()
     if suffix == ".svg":
-        head = path.read_bytes()[:2048].lstrip()
-        return "" if head.startswith(b"<") and b"<svg" in head else "is not an SVG file"
+        from pica_publish.svg import MAX_BYTES, svg_problems
+
+        with path.open("rb") as file:
+            problems = svg_problems(file.read(MAX_BYTES + 1))  # a larger file is refused
+        if not problems:
+            return ""
+        first = str(problems[0])  # "is not an SVG file …", or "has a <script> element (line 3)"
+        return first if first.startswith("is ") else f"is not safe: {first}"
     if suffix not in IMAGE_FORMATS:
         return f"has an unsupported format '{suffix or 'none'}'"
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as picture:
-            found = picture.format
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as picture:
+                found = picture.format
+                width, height = picture.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"has more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels"
     except (UnidentifiedImageError, OSError):
         return "is damaged or not an image"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"has {width} × {height} pixels, more than {MAX_IMAGE_PIXELS // 1_000_000} million"
     if found != IMAGE_FORMATS[suffix]:
         return f"is a {found} file named {suffix}"
     return ""

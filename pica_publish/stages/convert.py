@@ -90,7 +90,10 @@ def convert(state: BuildState) -> BuildState:
                 continue
             for warning in result.warnings:
                 report.warning("pandoc-warning", warning, Location(chapter.display_path))
-            converted[chapter.slug] = split_fragment(chapter.slug, sanitize(result.html))
+            page_url = f"{issue.manifest.base_url}{chapter.slug}/"
+            converted[chapter.slug] = split_fragment(
+                chapter.slug, sanitize(result.html, page_url=page_url)
+            )
     return dataclasses.replace(state, converted=converted, cited_items=cited_items)
 
 
@@ -115,7 +118,8 @@ def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[
     for path in issue.bibliography.files:
         try:
             prelude = issue.bibliography.preludes.get(path, "")
-            for item in bib_to_csl_json(path, cache, prelude):
+            text = issue.bibliography.texts[path]
+            for item in bib_to_csl_json(text, cache, prelude):
                 items.setdefault(str(item.get("id")), item)
         except PandocError as error:
             report.error(

@@ -30,7 +30,9 @@ from pica_publish.state import BuildState
 from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
 
 MANIFEST = "issue.yml"
-SLUG_RE = re.compile(r"^(?:\d+[-_])?([a-z0-9]+(?:-[a-z0-9]+)*)$")
+SLUG_RE = re.compile(r"^\d{2,3}-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+"""Chapter file names: ``NN-slug.md``. The slug becomes ids, URLs and file names of every output,
+and the name passes through shells in CI: nothing but lowercase letters, digits and hyphens."""
 
 
 def load(state: BuildState) -> BuildState:
@@ -59,7 +61,7 @@ def load_manifest(
     root: Path, report: Report
 ) -> tuple[IssueConfig | None, tuple[ChapterEntry, ...], Positions] | None:
     path = root / MANIFEST
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         report.error(
             "manifest-missing",
             f"no issue manifest '{MANIFEST}' in {root}",
@@ -67,7 +69,7 @@ def load_manifest(
             "run in the project folder, or pass -C DIR",
         )
         return None
-    text = read_text(path, MANIFEST, report)
+    text = read_text(path, MANIFEST, report, root=root, kind="manifest")
     if text is None:
         return None
     try:
@@ -164,7 +166,17 @@ def load_chapters(
 
     check_order(entries, entry_location, report)
     for path, name in zip(existing, existing_names, strict=True):
-        if path.resolve() not in listed:
+        if path.resolve() in listed:
+            continue  # its name was checked with its manifest entry
+        if not SLUG_RE.match(path.stem):
+            report.error(
+                "chapter-filename",
+                f"chapter file name '{path.name}' is not of the form NN-slug.md",
+                Location(name),
+                "rename it with two digits, a hyphen, then lowercase letters, digits and hyphens, "
+                "e.g. chapters/03-central-asia.md",
+            )
+        else:
             report.warning(
                 "chapter-unlisted",
                 f"'{name}' is not listed in issue.yml and will not be published",
@@ -224,7 +236,7 @@ def load_chapter(
     root: Path, path: Path, slug: str, role: Any, number: int, report: Report
 ) -> Chapter | None:
     display = display_path(path, root)
-    text = read_text(path, display, report)
+    text = read_text(path, display, report, root=root, kind="chapter")
     if text is None:
         return None
     front = split_front_matter(text, display, report)

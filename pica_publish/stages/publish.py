@@ -1,17 +1,19 @@
 """Stage 8, *publish*: write the outputs, all or nothing.
 
-Consumes ``state.files``. Everything is written into a fresh staging folder inside the build
-folder first; only when all of it is written is each top-level output (``pdf/``, ``html/``,
-``pagemap.json``) swapped in by rename. A failed build leaves the previous outputs untouched.
+Consumes ``state.files``. The outputs are written as a new release of the build folder and
+switched in by one atomic rename (see :mod:`pica_publish.releases`): ``build/pdf``,
+``build/html``, ``build/pagemap.json`` … are fixed symlinks into ``build/current``, so a reader
+sees all of the previous outputs or all of the new ones. Top-level outputs this build did not
+make (``build --html`` makes no ``pdf/``) are carried over from the previous release.
+
+A build folder that cannot be written (read-only, disk full, another build holding it for too
+long) is a ``publish-failed`` diagnostic, not a traceback; the previous outputs stay as they were.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
-
+from pica_publish.diagnostics import Location, display_path
+from pica_publish.releases import publish_release
 from pica_publish.state import BuildState
 
 
@@ -19,26 +21,15 @@ def publish(state: BuildState) -> BuildState:
     if state.report.has_errors or not state.files:
         return state
     build = state.options.build_path
-    build.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build))
     try:
-        for relative, data in sorted(state.files.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for item in sorted(staging.iterdir()):
-            swap_in(item, build / item.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish_release(build, state.files)
+    except OSError as error:
+        display = display_path(build, state.options.root).rstrip("/") + "/"
+        reason = error.strerror or str(error)
+        state.report.error(
+            "publish-failed",
+            f"cannot write the outputs into {display}: {reason}",
+            Location(display),
+            "check that the build folder is writable and the disk has space",
+        )
     return state
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``: a file by atomic replace, a folder by two renames."""
-    if new.is_file() or not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".old-{target.name}-{os.getpid()}")
-    os.rename(target, old)
-    os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -131,7 +131,13 @@ def typeset(state: BuildState) -> BuildState:
         laid = lay_out_article(part, start, {})
         if laid is None:
             return state
-        pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
+        try:
+            pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
+        except LayoutError as error:
+            report.error(
+                "layout-write", f"cannot write the PDF: {error}", _part_location(issue, part)
+            )
+            return state
         return dataclasses.replace(state, files={**state.files, f"preview/{part.slug}.pdf": pdf})
 
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
@@ -170,15 +176,19 @@ def typeset(state: BuildState) -> BuildState:
     LOGGER.info(
         "Step 5.%d - Writing the issue PDF and %d offprints", len(plan.parts) + 2, len(articles)
     )
-    files = {
-        f"pdf/{issue_pdf_name(issue)}": Typesetter.join(
-            [*laid_front, final_contents, *laid_articles], pdf_options
-        )
-    }
-    for part, laid in zip(articles, laid_articles, strict=True):
-        files[f"pdf/offprints/{part.slug}.pdf"] = Typesetter.join(
-            [*laid_front, laid], pdf_options.for_article(issue, part.slug)
-        )
+    try:
+        files = {
+            f"pdf/{issue_pdf_name(issue)}": Typesetter.join(
+                [*laid_front, final_contents, *laid_articles], pdf_options
+            )
+        }
+        for part, laid in zip(articles, laid_articles, strict=True):
+            files[f"pdf/offprints/{part.slug}.pdf"] = Typesetter.join(
+                [*laid_front, laid], pdf_options.for_article(issue, part.slug)
+            )
+    except LayoutError as error:
+        report.error("layout-write", f"cannot write the PDF: {error}", Location("issue.yml"))
+        return state
     if not report.has_errors:
         store_layout(cache, key, files, page_map)
     return _with_outputs(state, files, page_map)
