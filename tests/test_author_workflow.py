@@ -140,7 +140,7 @@ def test_github_workflow_structure():
     steps = workflow["jobs"]["check"]["steps"]
     runs = " ".join(step.get("run", "") for step in steps)
     assert "pica-publish check --format github" in runs
-    assert 'pica-publish preview "$chapter"' in runs
+    assert 'pica-publish preview -- "$chapter"' in runs
     upload = next(
         step for step in steps if step.get("uses", "").startswith("actions/upload-artifact")
     )

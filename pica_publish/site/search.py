@@ -1,34 +1,184 @@
 """Full-text search that works on any static host: a Pagefind index (pagefind[bin] from PyPI)
-built from the finished pages in memory, served with the site. No server, no other host."""
+built from the finished pages, served with the site. No server, no other host.
+
+The indexer is the ``pagefind`` binary in service mode, driven here directly rather than through
+pagefind's asynchronous Python client: that client reads replies with a 2 MiB line limit and
+waits forever once one is longer (a single long article was enough). Here:
+
+* pages are sent one at a time, in sorted order, so page numbers — and so every index file —
+  are the same on every machine (the ``--site`` CLI would number pages in the order the file
+  system lists them, which differs between file systems);
+* the index is written by the binary into a scratch folder (``WriteFiles``), never sent back
+  over the pipe, then read from there; every reply is a few bytes;
+* a watchdog kills the binary when the deadline passes (60 s + 10 s per MB of HTML), which ends
+  any blocked read or write: the time is bounded, whatever the input;
+* the binary runs in the scratch folder with ``PAGEFIND_*`` variables removed, so no
+  ``pagefind.yml`` or environment setting changes the index and nothing is written elsewhere.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import json
+import os
+import re
+import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from pathlib import Path
+from typing import IO, Any
 
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
+
+BASE_TIMEOUT = 60.0
+"""Seconds allowed to any index, plus :data:`TIMEOUT_PER_MB` per megabyte of HTML."""
+TIMEOUT_PER_MB = 10.0
 
 
 def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
-    """``pages``: site path → HTML. Returns the index files, by path under ``pagefind/``."""
+    """``pages``: site path → HTML. Returns the index files, by path under ``pagefind/``.
 
-    async def build(scratch: str) -> dict[str, bytes]:
-        # The Python API also writes the index to output_path when the context closes: point it
-        # at a scratch folder; the files used are the ones returned in memory.
-        config = IndexConfig(
-            force_language=language.split("-")[0], root_selector="main", output_path=scratch
-        )
-        async with PagefindIndex(config=config) as index:
-            for path, html in sorted(pages.items()):
-                await index.add_html_file(content=html, url="/" + path)
-            files = await index.get_files()
-        return {f"pagefind/{f['path']}": bytes(f["content"]) for f in files}
+    Raises :class:`RuntimeError` when the indexer fails or runs out of time, :class:`OSError`
+    when it cannot be started.
+    """
+    binary = get_executable()
+    if binary is None:
+        raise FileNotFoundError("the pagefind binary is missing (pip install 'pagefind[bin]')")
+    size = sum(len(html.encode("utf-8")) for html in pages.values())
+    timeout = BASE_TIMEOUT + TIMEOUT_PER_MB * size / 1_000_000
+    config = {"root_selector": "main", "force_language": language.split("-")[0]}
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+    with tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch:
+        output = Path(scratch, "bundle")
+        with open(Path(scratch, "stderr.log"), "w+b") as stderr:
+            service = _Service(binary, Path(scratch), env, stderr, timeout)
+            try:
+                index_id = service.request({"type": "NewIndex", "config": config}, "NewIndex")[
+                    "index_id"
+                ]
+                for path, html in sorted(pages.items()):
+                    service.request(
+                        {
+                            "type": "AddFile",
+                            "index_id": index_id,
+                            "file_path": None,
+                            "url": "/" + path,
+                            "file_contents": html,
+                        },
+                        "IndexedFile",
+                    )
+                service.request(
+                    {
+                        "type": "WriteFiles",
+                        "index_id": index_id,
+                        "output_path": str(output),
+                    },
+                    "WriteFiles",
+                )
+            finally:
+                service.close()
+        return {
+            f"pagefind/{file.relative_to(output).as_posix()}": file.read_bytes()
+            for file in sorted(output.rglob("*"))
+            if file.is_file()
+        }
 
-    # Pagefind's client is asynchronous; run it on its own thread so that this works whether or
-    # not the caller already runs an event loop (a test browser, a notebook).
-    with (
-        tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch,
-        ThreadPoolExecutor(max_workers=1) as pool,
+
+class _Service:
+    """One ``pagefind --service`` process: requests and replies are base64 JSON ended by ``,``."""
+
+    def __init__(
+        self, binary: Path, cwd: Path, env: dict[str, str], stderr: IO[bytes], timeout: float
     ):
-        return pool.submit(asyncio.run, build(scratch)).result()
+        self.timeout = timeout
+        self.stderr = stderr
+        self.expired = threading.Event()
+        self.process = subprocess.Popen(
+            [str(binary), "--service"],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+        self.watchdog = threading.Timer(timeout, self._expire)
+        self.watchdog.daemon = True
+        self.watchdog.start()
+        self.buffer = bytearray()
+        self.message_id = 0
+
+    def _expire(self) -> None:
+        self.expired.set()
+        self.process.kill()
+
+    def request(self, payload: dict[str, Any], expected: str) -> dict[str, Any]:
+        """Send one request and wait for its reply (payload of type ``expected``)."""
+        self.message_id += 1
+        message = json.dumps({"message_id": self.message_id, "payload": payload}).encode("utf-8")
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+            self.process.stdin.flush()
+        except OSError:  # the binary died (or the watchdog killed it) while reading
+            raise self._failure() from None
+        while True:
+            reply = self._read_reply()
+            reply_payload = reply["payload"]
+            if reply.get("message_id") not in (self.message_id, None):
+                continue  # a late reply to an earlier request: not expected, but harmless
+            if reply_payload.get("type") == "Error" or reply.get("message_id") is None:
+                raise RuntimeError(f"pagefind: {_short(str(reply_payload.get('message')))}")
+            if reply_payload.get("type") != expected:
+                raise RuntimeError(
+                    f"pagefind: unexpected reply {_short(str(reply_payload.get('type')))}"
+                )
+            return dict(reply_payload)
+
+    def _read_reply(self) -> dict[str, Any]:
+        """The next reply: a JSON object whose ``payload`` is an object."""
+        assert self.process.stdout is not None
+        end = self.buffer.find(b",")
+        while end < 0:
+            chunk = os.read(self.process.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise self._failure()
+            found = chunk.find(b",")
+            end = len(self.buffer) + found if found >= 0 else -1
+            self.buffer += chunk
+        encoded = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
+        try:
+            reply = json.loads(base64.b64decode(encoded, validate=True))
+        except ValueError as error:
+            raise RuntimeError(f"pagefind: unreadable reply ({error})") from None
+        if isinstance(reply, dict) and isinstance(reply.get("payload"), dict):
+            return reply
+        raise RuntimeError("pagefind: unreadable reply")
+
+    def _failure(self) -> RuntimeError:
+        status = self.process.wait()  # bounded: the watchdog still runs
+        if self.expired.is_set():
+            return RuntimeError(f"pagefind did not finish within {self.timeout:.0f} s")
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        detail = f": {_short(lines[-1])}" if lines else ""
+        return RuntimeError(f"pagefind stopped (exit status {status}){detail}")
+
+    def close(self) -> None:
+        self.watchdog.cancel()
+        if self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """A message from the binary, on one line, without control characters, at most ``limit``."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

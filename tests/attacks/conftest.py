@@ -67,7 +67,7 @@ def http_trap() -> Iterator[Trap]:
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             seen.append(self.path)
             body = b'[{"id": "trap", "type": "book", "title": "TRAP"}]'
             self.send_response(200)

@@ -94,7 +94,9 @@ def test_pandoc_ignores_metadata_in_the_body(tmp_path, http_trap, canary, target
 
 
 def test_raw_format_blocks_are_refused(mini, run_cli):
-    line = add_to_body(mini, "```{=html}\n<script>alert(1)</script>\n```\n\nInline `<b>`{=jats} too.")
+    line = add_to_body(
+        mini, "```{=html}\n<script>alert(1)</script>\n```\n\nInline `<b>`{=jats} too."
+    )
     result = run_cli("-C", str(mini), "check")
     assert result.status == 1
     assert (
@@ -174,7 +176,7 @@ def test_hostile_yaml_is_a_located_diagnostic(mini, run_cli, yaml, message):
     edit(mini / CHAPTER, "keywords: [Otocolobus manul, dens, home range]\n", yaml + "\n")
     result = run_cli("-C", str(mini), "check")
     assert result.status == 1
-    assert f"chapters/01-dens.md:21:" in result.output and message in result.output
+    assert "chapters/01-dens.md:21:" in result.output and message in result.output
 
 
 @pytest.mark.parametrize(
@@ -213,11 +215,16 @@ def test_pixel_bomb_is_refused_without_decoding(mini, run_cli):
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 0, 0, 0, 0)
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + (
-        chunk(b"IEND", b"")
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + (chunk(b"IEND", b""))
     )
     (mini / "chapters" / "figures" / "dens.png").write_bytes(png)
     result = run_cli("-C", str(mini), "check")
