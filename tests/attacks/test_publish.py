@@ -447,3 +447,30 @@ def test_killed_builds_leave_the_previous_one_complete(project):
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert text_of(project) == "new"
     assert_tidy(build)
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL inside the process: nothing after it runs, nothing catches it."""
+
+
+def test_a_build_killed_at_each_stage_leaves_the_previous_one_complete(project):
+    """Stage by stage: nothing before *publish* writes an output, and publish switches all
+    outputs at once (its own steps are covered by the crash-at-any-step test above)."""
+    from pica_publish.build import STAGES, run
+
+    assert text_of(project) == "old"
+    strategy = project / "chapters/02-strategy.md"
+    strategy.write_text(strategy.read_text().replace("Secure dens", "Protect dens", 1))
+    options = BuildOptions(root=project)
+    for index, (name, _stage) in enumerate(STAGES):
+
+        def killed(state: BuildState, name: str = name) -> BuildState:
+            raise Killed(name)
+
+        stages = [*STAGES[:index], (name, killed), *STAGES[index + 1 :]]
+        with pytest.raises(Killed):
+            run(options, stages)
+        assert text_of(project) == "old", f"killed at {name}"
+    run(options)  # and the next build, not killed, publishes the edit
+    assert text_of(project) == "new"
+    assert_tidy(project / "build")
