@@ -77,6 +77,20 @@ ATTRIBUTES = {
     "div": {"style"},
 }
 STYLE_PROPERTIES = {"width", "height", "text-align"}
+CONTENT_CLASSES = frozenset(
+    {
+        *("citation", "cross-ref", "references", "csl-bib-body", "csl-entry", "hanging-indent"),
+        *("csl-block", "csl-left-margin", "csl-right-inline", "csl-indent"),
+        *("footnote-ref", "footnote-back", "footnotes", "footnotes-end-of-document"),
+        *(f"level{n}" for n in range(1, 7)),
+        *("unnumbered", "header", "odd", "even", "wide", "email", "uri"),
+        *("smallcaps", "underline", "mark", "math", "inline", "display", "task-list"),
+        *("sourceCode", "sourceLine"),
+    }
+)
+"""The classes chapter HTML may carry: what pandoc writes for Markdown, and ``.wide`` for
+figures and tables across both columns. Every other class is dropped, so that a chapter cannot
+borrow the theme's page furniture (``running-author``, ``cover-page``, ``columns``…)."""
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -87,12 +101,13 @@ UNSAFE_IN_URL = str.maketrans(
 )
 
 
-def sanitize(html: str, *, page_url: str | None = None) -> str:
+def sanitize(html: str, *, page_url: str | None = None, id_prefix: str | None = None) -> str:
     """Keep pandoc's structure, ids and links; remove anything that could run or fetch.
 
     With ``page_url`` (the article's address in the web edition), relative links become
     absolute links there, so that the PDF never carries a ``file://`` path of the builder and
-    both editions point at the same place.
+    both editions point at the same place. With ``id_prefix`` (the chapter's, as given to
+    pandoc), ids written in raw HTML get it too, so no id of a chapter can be one of the page's.
     """
     return nh3.clean(
         html,
@@ -102,12 +117,14 @@ def sanitize(html: str, *, page_url: str | None = None) -> str:
         filter_style_properties=STYLE_PROPERTIES,
         link_rel=None,
         strip_comments=True,
-        attribute_filter=functools.partial(_filter_attribute, page_url=page_url),
+        attribute_filter=functools.partial(
+            _filter_attribute, page_url=page_url, id_prefix=id_prefix
+        ),
     )
 
 
 def _filter_attribute(
-    element: str, attribute: str, value: str, *, page_url: str | None
+    element: str, attribute: str, value: str, *, page_url: str | None, id_prefix: str | None
 ) -> str | None:
     """Images load only files of the site (never another host: no tracking of readers, no
     request from the build); link targets are percent-encoded where a DOI needs it."""
@@ -116,6 +133,11 @@ def _filter_attribute(
         if parts.scheme or parts.netloc or value.strip().startswith(("/", "\\")):
             return None
         return value
+    if attribute == "class":
+        kept = [name for name in value.split() if name in CONTENT_CLASSES]
+        return " ".join(kept) or None
+    if attribute == "id" and id_prefix and not value.startswith(id_prefix):
+        return id_prefix + value
     if attribute == "href":
         target = value.strip()
         parts = urlsplit(target)

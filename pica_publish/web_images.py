@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from pica_publish.inputs import read_input
 from pica_publish.svg import clean_svg
 
 VARIANT_WIDTHS = (800, 1600)
@@ -31,9 +32,14 @@ class WebImage:
     """Extra ``<img>`` attributes: srcset, sizes, width, height, loading."""
 
 
-def web_image(path: Path, target: str) -> WebImage:
-    """The files and ``<img>`` attributes for ``path`` published at ``target`` (e.g. figures/a.png)."""
-    data = path.read_bytes()
+def web_image(path: Path, target: str, *, root: Path | None = None) -> WebImage:
+    """The files and ``<img>`` attributes for ``path`` published at ``target`` (e.g. figures/a.png).
+
+    The file is read through the input rule again (inside ``root``, default its own folder).
+
+    :raises InputRefused: the file changed into something the rule refuses since *check*.
+    """
+    data = read_input(path, [root or path.parent], kind="image")
     if path.suffix.lower() == ".svg":
         return WebImage({target: clean_svg(data)}, ' loading="lazy"')
     files = {target: data}

@@ -92,7 +92,7 @@ def convert(state: BuildState) -> BuildState:
                 report.warning("pandoc-warning", warning, Location(chapter.display_path))
             page_url = f"{issue.manifest.base_url}{chapter.slug}/"
             converted[chapter.slug] = split_fragment(
-                chapter.slug, sanitize(result.html, page_url=page_url)
+                chapter.slug, sanitize(result.html, page_url=page_url, id_prefix=f"{chapter.slug}-")
             )
     return dataclasses.replace(state, converted=converted, cited_items=cited_items)
 

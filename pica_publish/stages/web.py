@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pica_publish.diagnostics import Location
 from pica_publish.exports.records import ArticleRecord, article_records
+from pica_publish.inputs import InputRefused
 from pica_publish.model import Chapter, Issue
 from pica_publish.site.backlinks import add_backlinks
 from pica_publish.site.cover import cover_png
@@ -71,7 +72,16 @@ def web(state: BuildState) -> BuildState:
     for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
         body = article["body_html"]
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
-            image = web_image(path, f"figures/{path.name}")
+            try:
+                image = web_image(path, f"figures/{path.name}", root=issue.root)
+            except InputRefused as refused:
+                state.report.error(
+                    "image-outside",
+                    f"image '{src}' {refused.reason}",
+                    Location(chapter.display_path),
+                    "keep figures in chapters/figures/ as regular files",
+                )
+                continue
             for name, data in image.files.items():
                 files[f"{site}/{chapter.slug}/{name}"] = data
             body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)

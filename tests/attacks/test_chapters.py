@@ -247,10 +247,12 @@ def test_control_characters_in_front_matter_are_refused(mini, run_cli):
     )
 
 
-def test_running_head_cannot_inject_css(mini, run_cli):
+def test_running_head_cannot_inject_css(mini, run_cli, pdf):
     """The short author line reaches the margin boxes through string-set: printed as text."""
     head = 'Evil"; ' + INJECTION + ' \\"'
     edit(mini / CHAPTER, 'short_title: "Dens and home ranges"', f"running_head: >-\n  {head}")
+    # Borrowing the theme's classes: neither the running head nor the page type can be forged.
+    add_to_body(mini, "[FORGED]{.running-author} ::: also [x]{.cover-page}")
     result = run_cli("-C", str(mini), "build", "--pdf")
     assert result.status == 0, result.output
     reader = pypdf.PdfReader(mini / "build" / "pdf" / "catnews-special-issue-99.pdf")
@@ -260,6 +262,8 @@ def test_running_head_cannot_inject_css(mini, run_cli):
     assert "rock crevices" in headed[0]  # the body is not hidden
     assert all(" ".join(head.split()) in page for page in headed)  # printed verbatim
     assert all(t.count("RETRACTED") == t.count("Evil") for t in texts)  # no other footer
+    assert sum(t.count("FORGED") for t in texts) == 1  # in the text, not in any running head
+    assert len(reader.pages) == len(pdf.pages)  # no cover-page break in the article
 
 
 def test_css_string_escapes_every_control_character():
@@ -331,3 +335,12 @@ def test_layout_refuses_a_symlink_out_of_the_project(tmp_path, canary):
         Typesetter([project], "").lay_out('<img src="figure.png" alt="x">', project)
     assert "is outside the project through a symlink" in error.value.problems[0]
     canary.assert_absent(" ".join(error.value.problems))
+
+
+def test_chapters_cannot_borrow_theme_classes_or_ids():
+    html = sanitize(
+        '<span class="running-author citation" id="main">x</span>'
+        '<div class="columns cover-page wide">y</div>',
+        id_prefix="dens-",
+    )
+    assert html == '<span class="citation" id="dens-main">x</span><div class="wide">y</div>'
