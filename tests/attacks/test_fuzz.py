@@ -108,3 +108,21 @@ def test_undecodable_bytes_never_raise(project: Path, data: bytes) -> None:
     (project / "references" / "fuzz.bib").write_bytes(data)
     (project / CHAPTER).write_bytes(chapter_source(project).encode() + data)
     check_project(project)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=fragments)
+def test_bodies_that_pass_check_convert_cleanly(project: Path, text: str) -> None:
+    """Through pandoc too: a body ``check`` accepts converts and assembles without an
+    exception (pandoc's own failures would be diagnostics)."""
+    (project / CHAPTER).write_text(chapter_source(project) + "\n" + text + "\n", "utf-8")
+    options = BuildOptions(root=project, outputs=frozenset({"html"}))
+    state = run(options, select_stages(only=("load", "check")))
+    if state.report.has_errors:
+        return
+    state = run(options, select_stages(only=("load", "check", "convert", "assemble")))
+    assert not [d for d in state.report.diagnostics if d.code == "pandoc-failed"], text
