@@ -27,7 +27,9 @@ NUMBERED_ROLES: frozenset[str] = frozenset({"chapter", "strategy"})
 BACK_ROLES: frozenset[str] = frozenset({"appendix"})
 
 ORCID_RE = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+EMAIL_RE = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}$")
+"""An address as people write it (letters of any script); no quotes, brackets, spaces or
+markup characters, which no real address needs and every output would have to escape."""
 ISSN_RE = re.compile(r"^\d{4}-\d{3}[\dX]$")
 DOI_PREFIX_RE = re.compile(r"^10\.\d{4,9}$")
 DOI_PATTERN_FIELDS = ("prefix", "series", "number", "year", "slug")

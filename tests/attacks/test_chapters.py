@@ -274,8 +274,11 @@ def test_css_string_escapes_every_control_character():
 # --- no third-party requests from the HTML edition -----------------------------------------
 
 
-def test_remote_image_in_abstract_is_refused(mini, run_cli, http_trap):
-    edit(mini / CHAPTER, "A short abstract", f"![pixel]({http_trap.url}/p.png) A short abstract")
+@pytest.mark.parametrize(
+    "image", ["![pixel]({trap}/p.png)", '<img src="{trap}/p.png" alt="">'], ids=["md", "html"]
+)
+def test_remote_image_in_abstract_is_refused(mini, run_cli, http_trap, image):
+    edit(mini / CHAPTER, "A short abstract", image.format(trap=http_trap.url) + " A short abstract")
     result = run_cli("-C", str(mini), "check")
     assert result.status == 1
     assert "chapters/01-dens.md:18:11: error: the abstract holds an image [abstract-image]" in (
@@ -344,3 +347,33 @@ def test_chapters_cannot_borrow_theme_classes_or_ids():
         id_prefix="dens-",
     )
     assert html == '<span class="citation" id="dens-main">x</span><div class="wide">y</div>'
+
+
+def test_relative_links_in_the_pdf_do_not_reveal_the_builder(mini, run_cli):
+    """A relative link would resolve against the builder's folder (file:///home/…): it points
+    into the web edition instead, the same in every build folder."""
+    add_to_body(mini, "The [data](data/dens.csv) and [notes](../notes.md#x).")
+    result = run_cli("-C", str(mini), "build", "--pdf")
+    assert result.status == 0, result.output
+    reader = pypdf.PdfReader(mini / "build" / "pdf" / "offprints" / "dens.pdf")
+    uris = {
+        str(annotation.get_object()["/A"].get("/URI"))
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    }
+    assert "https://example.org/mini/dens/data/dens.csv" in uris
+    assert "https://example.org/mini/notes.md#x" in uris
+    assert not [uri for uri in uris if uri.startswith("file:") or str(mini) in uri]
+
+
+def test_terminal_output_cannot_be_forged(mini, run_cli):
+    """An unknown front-matter key with a terminal escape and a GitHub workflow command."""
+    edit(mini / CHAPTER, "keywords:", '"x\\e[2J\\n::error file=issue.yml::forged": 1\nkeywords:')
+    for fmt in ("human", "github"):
+        result = run_cli("-C", str(mini), "check", "--format", fmt)
+        assert result.status == 1
+        assert "\x1b" not in result.output
+        lines = [line for line in result.output.splitlines() if line.startswith("::")]
+        assert all(line.startswith("::error file=chapters/01-dens.md,") for line in lines)
+        assert "text-control-character" in result.output

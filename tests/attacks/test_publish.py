@@ -474,3 +474,22 @@ def test_a_build_killed_at_each_stage_leaves_the_previous_one_complete(project):
     run(options)  # and the next build, not killed, publishes the edit
     assert text_of(project) == "new"
     assert_tidy(project / "build")
+
+
+def test_an_interrupted_venv_creation_is_repaired(tmp_path):
+    """`make pdf` killed while creating .venv (python there, pip not yet) must not break every
+    later `make`: the Makefile's guard recreates a venv whose pip does not run."""
+    makefile = (Path(__file__).parents[2] / "Makefile").read_text("utf-8")
+    recipe = makefile.split("$(STAMP): pyproject.toml\n", 1)[1].split("\n\n", 1)[0]
+    guard = next(line for line in recipe.splitlines() if "-m venv" in line).strip().lstrip("@")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    assert subprocess.run([venv / "bin/python", "-m", "pip", "--version"]).returncode != 0
+    command = (
+        guard.replace("$(BIN)", str(venv / "bin"))
+        .replace("$(VENV)", str(venv))
+        .replace("$(PYTHON)", shutil.which("python3") or sys.executable)
+    )
+    subprocess.run(["bash", "-c", command], check=True, capture_output=True)
+    pip = subprocess.run([venv / "bin/python", "-m", "pip", "--version"], capture_output=True)
+    assert pip.returncode == 0, pip.stderr
