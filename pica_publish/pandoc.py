@@ -21,6 +21,8 @@ from typing import Any
 
 import pypandoc
 
+from pica_publish.inputs import read_input
+
 WARNING_RE = re.compile(r"^\[WARNING\]\s*(.*)$")
 
 
@@ -102,6 +104,11 @@ def _failure(stderr: str, status: int) -> str:
     return first if len(first) <= 160 else first[:157] + "..."
 
 
+def _theme_text(path: Path) -> str:
+    """A theme file pandoc reads (the CSL style, a Lua filter), through the input rule too."""
+    return read_input(path, [path.parent], kind="theme").decode("utf-8")
+
+
 def _digest(*parts: str | bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -160,8 +167,8 @@ def markdown_to_jats(
         markdown,
         metadata_json,
         references_json,
-        csl.read_text("utf-8"),
-        *(f.read_text("utf-8") for f in filters),
+        _theme_text(csl),
+        *(_theme_text(f) for f in filters),
         *args,
     )
     cached = cache_dir / "jats" / f"{key}.xml"
@@ -207,8 +214,8 @@ def markdown_to_html(
     pandoc runs with ``--sandbox``: it reads nothing but the files named here, and fetches nothing.
     """
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
-    csl_text = csl.read_text("utf-8")
-    filter_texts = [path.read_text("utf-8") for path in filters]
+    csl_text = _theme_text(csl)
+    filter_texts = [_theme_text(path) for path in filters]
     args_common = [
         f"--from={CHAPTER_FORMAT}",
         "--to=html5",

@@ -221,7 +221,15 @@ def page(browser, server):
     tab.problems = []  # console errors, failed requests, requests to other hosts
     tab.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text}"))
     tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
+    # A request the browser itself abandons because the page navigated on (a favicon or font
+    # still loading when a link is clicked) is not a fault of the site.
+    tab.on(
+        "requestfailed",
+        lambda r: (
+            "ERR_ABORTED" in (r.failure or "")
+            or tab.problems.append(f"failed: {r.url} ({r.failure})")
+        ),
+    )
     tab.on(
         "response", lambda r: r.status >= 400 and tab.problems.append(f"HTTP {r.status}: {r.url}")
     )

@@ -166,7 +166,9 @@ def test_a_hung_indexer_is_stopped_by_the_deadline(tmp_path, monkeypatch):
     ("script", "message"),
     [
         ("echo 'boom \x1b[31m' >&2; exit 3\n", r"exit status 3\): boom +\[31m$"),
-        ("cat >/dev/null & echo 'not base64!,'; wait\n", "unreadable reply"),
+        # Reads its stdin in the foreground (a background job's stdin would be /dev/null), so
+        # the request is always written before the reply is read.
+        ("echo 'not base64!,'; exec cat >/dev/null\n", "unreadable reply"),
     ],
 )
 def test_a_failing_indexer_raises_a_short_runtime_error(tmp_path, monkeypatch, script, message):
