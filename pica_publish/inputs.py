@@ -37,9 +37,11 @@ long appendix chapter ~300 KB; a 300 dpi A4 photograph ~20 MB."""
 class InputRefused(Exception):
     """The file may not be read; ``reason`` says why in the user's terms."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.missing = missing
+        """Nothing is there (as opposed to something that may not be read)."""
 
 
 def resolve_input(path: Path, roots: Sequence[Path], *, kind: str) -> Path:
@@ -58,7 +60,7 @@ def resolve_input(path: Path, roots: Sequence[Path], *, kind: str) -> Path:
     if not real.exists():
         if path.is_symlink():
             raise InputRefused("is a symlink to a file that does not exist")
-        raise InputRefused("does not exist")
+        raise InputRefused("does not exist", missing=True)
     try:
         info = real.stat()
     except OSError as error:

@@ -65,9 +65,8 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
             # The input rule again, where the file is used: inside, regular, within its size.
             path = resolve_input(requested, self.allowed_roots, kind="image")
         except InputRefused as refused:
-            missing = refused.reason == "does not exist"
             self.refused.append(
-                f"missing file '{requested}'" if missing else f"'{url}' {refused.reason}"
+                f"missing file '{requested}'" if refused.missing else f"'{url}' {refused.reason}"
             )
             raise ResourceDenied(f"{refused.reason}: {url}") from None
         if path.suffix.lower() == ".svg":

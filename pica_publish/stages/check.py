@@ -333,7 +333,7 @@ def check_images(
                 chapter.path.parent / unquote(parts.path), [issue.root], kind="image"
             )
         except InputRefused as refused:
-            missing = refused.reason == "does not exist"
+            missing = refused.missing
             report.error(
                 "image-missing" if missing else "image-outside",
                 f"image file '{image.src}' not found"
