@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ def load(state: BuildState) -> BuildState:
     """Load ``issue.yml``, every listed chapter and every ``references/*.bib``."""
     root = state.options.root.resolve()
     report = state.report
+    if state.options.build_dir is None:
+        check_build_folder(root, root / "build", report)
     loaded = load_manifest(root, report)
     bibliography = load_bibliography(root, report)
     if loaded is None:
@@ -47,6 +50,40 @@ def load(state: BuildState) -> BuildState:
     chapters = load_chapters(root, entries, positions, report)
     issue = Issue(root, config, positions, chapters, bibliography)
     return dataclasses.replace(state, issue=issue)
+
+
+def check_build_folder(root: Path, build: Path, report: Report) -> None:
+    """``build/`` holds outputs and caches and is never committed. One that comes with the
+    sources — a symlink to elsewhere, or files added to git by a pull request (a forged layout
+    cache would be published as the issue PDF) — is refused before anything is read from it or
+    written to it."""
+    if build.is_symlink():
+        report.error(
+            "build-folder-committed",
+            "build/ is a symbolic link; outputs would be written wherever it points",
+            Location("build/"),
+            "delete the link: build/ is made by the build",
+        )
+        return
+    if not (root / ".git").exists():
+        return
+    try:
+        tracked = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", "build"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):  # no git here: nothing to compare with
+        return
+    if tracked:
+        count = tracked.count(0)
+        report.error(
+            "build-folder-committed",
+            f"{count} file(s) under build/ are committed to the repository",
+            Location("build/"),
+            "remove them with `git rm -r --cached build` (outputs and caches are never committed)",
+        )
 
 
 class _ChapterList(BaseModel):

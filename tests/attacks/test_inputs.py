@@ -122,3 +122,40 @@ def test_chapter_file_names_must_be_safe(mini, run_cli, name):
         result.output
     )
     assert not (mini / "PWNED").exists()
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.email=a@b.c", "-c", "user.name=A", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_committed_build_folder_is_refused(mini, run_cli):
+    """A forged layout cache added by a pull request would be published as the issue PDF."""
+    forged = mini / "build" / ".cache" / "print" / ("0" * 64) / "files" / "pdf"
+    forged.mkdir(parents=True)
+    (forged / "issue.pdf").write_bytes(b"%PDF-1.7 forged")
+    _git(mini, "init", "-q")
+    _git(mini, "add", "-A")
+    _git(mini, "add", "-f", "build")
+    _git(mini, "commit", "-qm", "pull request")
+    result = run_cli("-C", str(mini), "build", "--pdf")
+    assert result.status == 1
+    assert (
+        "build/: error: 1 file(s) under build/ are committed to the repository "
+        "[build-folder-committed]" in result.lines
+    )
+
+
+def test_a_symlinked_build_folder_is_refused(mini, run_cli, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (mini / "build").symlink_to(elsewhere)
+    result = run_cli("-C", str(mini), "build", "--html")
+    assert result.status == 1
+    assert "build/ is a symbolic link" in result.output
+    assert list(elsewhere.iterdir()) == []  # nothing written where it points

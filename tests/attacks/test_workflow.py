@@ -205,3 +205,16 @@ def test_a_hostile_base_branch_name_is_only_data(tmp_path):
     no_command_ran(tmp_path)
     assert result.returncode != 0  # no such branch: git diff fails, and so does the step
     assert stub_calls(tmp_path) == []
+
+
+def test_the_tool_comes_from_the_base_branch():
+    """A pull request that also edits pica_publish/ must not run its own code on its chapters."""
+    all_steps = steps()
+    base = next(s for s in all_steps if s.get("with", {}).get("path") == ".tool")
+    assert base["uses"].startswith("actions/checkout@")
+    assert base["with"]["ref"] == "${{ github.base_ref }}"
+    assert base["with"]["persist-credentials"] is False
+    install = next(s for s in all_steps if s.get("name") == "Install pica_publish")
+    assert install["env"]["TOOL"] == "${{ github.event_name == 'pull_request' && '.tool' || '.' }}"
+    assert 'pip install "./$TOOL"' in install["run"]
+    assert all_steps.index(base) < all_steps.index(install)
