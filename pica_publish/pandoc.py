@@ -147,6 +147,7 @@ def markdown_to_jats(
     references: list[dict[str, Any]],
     csl: Path,
     filters: tuple[Path, ...] = (),
+    filters_after: tuple[Path, ...] = (),
     number_prefix: str = "",
     cache_dir: Path,
 ) -> str:
@@ -159,6 +160,7 @@ def markdown_to_jats(
         "--standalone",
         *(f"--lua-filter={path}" for path in filters),
         "--citeproc",
+        *(f"--lua-filter={path}" for path in filters_after),
         "--sandbox",
         f"--metadata=number-prefix:{number_prefix}",
     ]
@@ -168,7 +170,7 @@ def markdown_to_jats(
         metadata_json,
         references_json,
         _theme_text(csl),
-        *(_theme_text(f) for f in filters),
+        *(_theme_text(f) for f in (*filters, *filters_after)),
         *args,
     )
     cached = cache_dir / "jats" / f"{key}.xml"
@@ -202,6 +204,7 @@ def markdown_to_html(
     references: list[dict[str, Any]],
     csl: Path,
     filters: tuple[Path, ...] = (),
+    filters_after: tuple[Path, ...] = (),
     id_prefix: str,
     language: str,
     number_prefix: str = "",
@@ -210,17 +213,19 @@ def markdown_to_html(
     """One chapter body → an HTML5 fragment with citations resolved by citeproc.
 
     The Lua ``filters`` run before citeproc (pandoc applies them in command-line order), so that
-    cross-references (``@fig:map``) are links before citeproc looks for literature keys.
+    cross-references (``@fig:map``) are links before citeproc looks for literature keys;
+    ``filters_after`` run after it, on the reference list too.
     pandoc runs with ``--sandbox``: it reads nothing but the files named here, and fetches nothing.
     """
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
     csl_text = _theme_text(csl)
-    filter_texts = [_theme_text(path) for path in filters]
+    filter_texts = [_theme_text(path) for path in (*filters, *filters_after)]
     args_common = [
         f"--from={CHAPTER_FORMAT}",
         "--to=html5",
         *(f"--lua-filter={path}" for path in filters),
         "--citeproc",
+        *(f"--lua-filter={path}" for path in filters_after),
         f"--id-prefix={id_prefix}",
         "--section-divs",
         "--sandbox",

@@ -37,9 +37,23 @@ def csl_style_path() -> Path:
     return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
 
 
+FILTERS_BEFORE_CITEPROC = ("crossref.lua",)
+"""Lua filters (``theme/filters/``) that run before citeproc: figure/table numbering and
+cross-references, which must be links before citeproc looks for literature keys."""
+FILTERS_AFTER_CITEPROC: tuple[str, ...] = ()
+"""Lua filters that run after citeproc, so that they see the reference list too."""
+
+
 def lua_filters() -> tuple[Path, ...]:
-    """Figure/table numbering and cross-references (theme/filters/crossref.lua)."""
-    return (Path(str(resources.files("pica_publish") / "theme" / "filters" / "crossref.lua")),)
+    return tuple(_filter_path(name) for name in FILTERS_BEFORE_CITEPROC)
+
+
+def lua_filters_after_citeproc() -> tuple[Path, ...]:
+    return tuple(_filter_path(name) for name in FILTERS_AFTER_CITEPROC)
+
+
+def _filter_path(name: str) -> Path:
+    return Path(str(resources.files("pica_publish") / "theme" / "filters" / name))
 
 
 def convert(state: BuildState) -> BuildState:
@@ -61,6 +75,7 @@ def convert(state: BuildState) -> BuildState:
                 references=references,
                 csl=csl_style_path(),
                 filters=lua_filters(),
+                filters_after=lua_filters_after_citeproc(),
                 id_prefix=f"{chapter.slug}-",
                 number_prefix=chapter.number_prefix,
                 language=issue.manifest.language,

@@ -35,7 +35,11 @@ from pica_publish.exports.jats import jats_metadata
 from pica_publish.exports.records import ArticleRecord, article_records, publication_date
 from pica_publish.model import IssueConfig
 from pica_publish.pandoc import PandocError, markdown_to_jats
-from pica_publish.stages.convert import csl_style_path, lua_filters
+from pica_publish.stages.convert import (
+    csl_style_path,
+    lua_filters,
+    lua_filters_after_citeproc,
+)
 from pica_publish.state import BuildState
 
 
@@ -114,6 +118,7 @@ def export(state: BuildState) -> BuildState:
                 references=list(state.cited_items.get(record.chapter.slug, [])),
                 csl=csl_style_path(),
                 filters=lua_filters(),
+                filters_after=lua_filters_after_citeproc(),
                 number_prefix=record.chapter.number_prefix,
                 cache_dir=options.cache_path,
             )
