@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -115,10 +116,56 @@ def _inline_renderer() -> MarkdownIt:
     )
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, italic_terms: Sequence[str] = ()) -> str:
     """Inline Markdown of a front-matter field (abstract: *italics* for species names) as HTML;
-    raw HTML is escaped, not passed through."""
-    return str(_inline_renderer().renderInline(text.strip()))
+    raw HTML is escaped, not passed through. ``italic_terms`` (issue.yml) are set in italics
+    where the text has them in roman, as the ``taxa.lua`` filter does for chapter bodies."""
+    md = _inline_renderer()
+    env: dict[str, Any] = {}
+    tokens = md.parseInline(text.strip(), env)
+    pattern = _terms_pattern(tuple(italic_terms))
+    if pattern is not None:
+        for token in tokens:
+            token.children = _italicise(token.children or [], pattern)
+    return str(md.renderer.render(tokens, md.options, env))
+
+
+@cache
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = [r"\s+".join(map(re.escape, term.split())) for term in terms if term.split()]
+    if not words:
+        return None
+    longest_first = sorted(words, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(longest_first)})(?!\w)", re.IGNORECASE)
+
+
+def _italicise(children: list[Token], pattern: re.Pattern[str]) -> list[Token]:
+    """Text tokens outside emphasis, split around the terms, which get ``em`` tokens."""
+    result: list[Token] = []
+    depth = 0
+    for child in children:
+        if child.type == "em_open":
+            depth += 1
+        elif child.type == "em_close":
+            depth -= 1
+        if child.type != "text" or depth > 0:
+            result.append(child)
+            continue
+        position = 0
+        for match in pattern.finditer(child.content):
+            if match.start() > position:
+                result.append(_text(child.content[position : match.start()]))
+            result.append(Token("em_open", "em", 1, markup="*"))
+            result.append(_text(match[0]))
+            result.append(Token("em_close", "em", -1, markup="*"))
+            position = match.end()
+        if position < len(child.content):
+            result.append(_text(child.content[position:]))
+    return result
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
 
 
 def scan_body(body: str) -> BodyScan:

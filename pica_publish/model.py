@@ -106,6 +106,10 @@ class IssueConfig(_Schema):
     """Folio of the cover page."""
     sample_notice: str | None = None
     """Sentence printed on the cover and masthead of a sample or draft edition."""
+    italic_terms: tuple[str, ...] = ()
+    """Scientific names set in italics wherever they appear in roman — reference titles,
+    keywords, titles, captions, tables — e.g. ``[Otocolobus manul, Otocolobus, Panthera uncia]``;
+    a genus alone matches only as a whole word."""
     chapters: tuple[ChapterEntry, ...] = Field(min_length=1)
     """The articles in print order; the strategy chapter is the last chapter."""
 

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -208,6 +209,7 @@ def markdown_to_html(
     id_prefix: str,
     language: str,
     number_prefix: str = "",
+    metadata: Mapping[str, Any] | None = None,
     cache_dir: Path,
 ) -> Conversion:
     """One chapter body → an HTML5 fragment with citations resolved by citeproc.
@@ -215,9 +217,12 @@ def markdown_to_html(
     The Lua ``filters`` run before citeproc (pandoc applies them in command-line order), so that
     cross-references (``@fig:map``) are links before citeproc looks for literature keys;
     ``filters_after`` run after it, on the reference list too.
+    ``metadata`` (the editors' settings for the filters, e.g. ``italic-terms``) reaches them as
+    document metadata through a file, never from the chapter.
     pandoc runs with ``--sandbox``: it reads nothing but the files named here, and fetches nothing.
     """
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
+    metadata_json = json.dumps(dict(metadata or {}), ensure_ascii=False, sort_keys=True)
     csl_text = _theme_text(csl)
     filter_texts = [_theme_text(path) for path in (*filters, *filters_after)]
     args_common = [
@@ -236,7 +241,13 @@ def markdown_to_html(
         f"--metadata=number-prefix:{number_prefix}",
     ]
     key = _digest(
-        pandoc_version(), markdown, references_json, csl_text, *filter_texts, *args_common
+        pandoc_version(),
+        markdown,
+        references_json,
+        metadata_json,
+        csl_text,
+        *filter_texts,
+        *args_common,
     )
     cached = cache_dir / "pandoc" / f"{key}.json"
     if cached.is_file():
@@ -245,8 +256,16 @@ def markdown_to_html(
     with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
         bibliography = Path(tmp) / "references.json"
         bibliography.write_text(references_json, "utf-8")
+        settings = Path(tmp) / "meta.json"
+        settings.write_text(metadata_json, "utf-8")
         html, warnings = _run(
-            [*args_common, f"--csl={csl}", f"--bibliography={bibliography}"], stdin=markdown
+            [
+                *args_common,
+                f"--csl={csl}",
+                f"--bibliography={bibliography}",
+                f"--metadata-file={settings}",
+            ],
+            stdin=markdown,
         )
     _write_atomic(cached, json.dumps({"html": html, "warnings": warnings}, ensure_ascii=False))
     return Conversion(html, tuple(warnings))

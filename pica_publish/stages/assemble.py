@@ -85,6 +85,11 @@ def author_list(names: list[str]) -> str:
 def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter) -> dict[str, Any]:
     meta = chapter.meta
     corresponding = next((a for a in meta.authors if a.corresponding), None)
+    terms = issue.manifest.italic_terms
+
+    def inline_html(text: str) -> str:
+        return sanitize(render_inline(text, terms))
+
     return {
         "slug": chapter.slug,
         "anchor": f"article-{chapter.slug}",
@@ -92,7 +97,7 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "label": chapter.label,
         "number": chapter.number,
         "title": meta.title,
-        "title_html": sanitize(render_inline(meta.title)),
+        "title_html": inline_html(meta.title),
         "short_title": meta.short_title or meta.title,
         "short_authors": chapter.short_authors,
         "authors_text": author_list([a.name for a in meta.authors]),
@@ -103,8 +108,9 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
             if key in meta.affiliations
         ],
         "corresponding_email": corresponding.email if corresponding else None,
-        "abstract_html": sanitize(render_inline(meta.abstract)) if meta.abstract else "",
+        "abstract_html": inline_html(meta.abstract) if meta.abstract else "",
         "keywords": list(meta.keywords),
+        "keywords_html": ", ".join(inline_html(keyword) for keyword in meta.keywords),
         "body_html": converted.body_html,
         "references_html": converted.references_html,
         "notes_html": converted.notes_html,

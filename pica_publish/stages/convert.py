@@ -40,8 +40,14 @@ def csl_style_path() -> Path:
 FILTERS_BEFORE_CITEPROC = ("crossref.lua",)
 """Lua filters (``theme/filters/``) that run before citeproc: figure/table numbering and
 cross-references, which must be links before citeproc looks for literature keys."""
-FILTERS_AFTER_CITEPROC: tuple[str, ...] = ()
-"""Lua filters that run after citeproc, so that they see the reference list too."""
+FILTERS_AFTER_CITEPROC: tuple[str, ...] = ("taxa.lua",)
+"""Lua filters that run after citeproc, so that they see the reference list too: scientific
+names in italics (``italic_terms`` in issue.yml)."""
+
+
+def filter_settings(issue: Issue) -> dict[str, Any]:
+    """The editors' settings the Lua filters read, as pandoc metadata."""
+    return {"italic-terms": list(issue.manifest.italic_terms)}
 
 
 def lua_filters() -> tuple[Path, ...]:
@@ -79,6 +85,7 @@ def convert(state: BuildState) -> BuildState:
                 id_prefix=f"{chapter.slug}-",
                 number_prefix=chapter.number_prefix,
                 language=issue.manifest.language,
+                metadata=filter_settings(issue),
                 cache_dir=cache,
             )
         except PandocError as error:

@@ -37,6 +37,7 @@ from pica_publish.model import IssueConfig
 from pica_publish.pandoc import PandocError, markdown_to_jats
 from pica_publish.stages.convert import (
     csl_style_path,
+    filter_settings,
     lua_filters,
     lua_filters_after_citeproc,
 )
@@ -114,7 +115,7 @@ def export(state: BuildState) -> BuildState:
         try:
             return record, markdown_to_jats(
                 record.chapter.body,
-                metadata=jats_metadata(config, record),
+                metadata={**jats_metadata(config, record), **filter_settings(issue)},
                 references=list(state.cited_items.get(record.chapter.slug, [])),
                 csl=csl_style_path(),
                 filters=lua_filters(),

@@ -1,0 +1,259 @@
+"""How much the print edition hyphenates: hyphenated line ends per page and runs of them.
+
+Reads WeasyPrint's laid-out boxes (pinned major version): every ``LineBox`` of a page (running
+heads excluded) and the last text box on it. WeasyPrint writes the hyphen of an automatic or
+soft-hyphen break into that box's text: the line's text then ends with the box's
+``hyphenate-character`` (U+2010 by default), a character that is not in the source; a hyphen
+of the source (U+002D, ``home-range``) is not counted. A U+2010 typed in the source at a line
+end would be counted (no chapter of the sample issue has one).
+
+``python -m pica_publish.hyphenation_report`` builds the sample issue into a temporary folder and
+prints the figures and every break; ``make bench`` prints the figures of its cold build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+    from pica_publish.layout import LaidOut
+
+SOFT_HYPHEN = "\u00ad"
+RUN_LIMIT = 2
+"""A journal allows at most this many hyphenated line ends in a row."""
+
+
+@dataclass(frozen=True)
+class HyphenBreak:
+    """One hyphenated line end: the word's two parts (soft hyphens removed)."""
+
+    page: int
+    """As numbered by :func:`measure` (the issue PDF's page, from the build recorder)."""
+    before: str
+    after: str
+
+    @property
+    def word(self) -> str:
+        return f"{self.before}-{self.after}"
+
+
+@dataclass(frozen=True)
+class PageHyphenation:
+    page: int
+    lines: int
+    hyphenated: int
+    longest_run: int
+    """Most consecutive hyphenated lines in one column of the page."""
+    runs: tuple[int, ...]
+    """Length of every run of consecutive hyphenated lines (1 for a lone one)."""
+
+
+@dataclass(frozen=True)
+class HyphenationReport:
+    pages: tuple[PageHyphenation, ...]
+    breaks: tuple[HyphenBreak, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(p.hyphenated for p in self.pages)
+
+    @property
+    def per_page_max(self) -> int:
+        return max((p.hyphenated for p in self.pages), default=0)
+
+    @property
+    def per_page_mean(self) -> float:
+        return statistics.fmean(p.hyphenated for p in self.pages) if self.pages else 0.0
+
+    @property
+    def longest_run(self) -> int:
+        return max((p.longest_run for p in self.pages), default=0)
+
+    def runs_over(self, limit: int = RUN_LIMIT) -> int:
+        """How many runs of consecutive hyphenated lines are longer than ``limit``."""
+        return sum(1 for p in self.pages for run in p.runs if run > limit)
+
+    def summary(self) -> str:
+        return (
+            f"{self.total} hyphenated line ends on {len(self.pages)} pages: "
+            f"mean {self.per_page_mean:.1f} a page, max {self.per_page_max}; "
+            f"{self.runs_over()} runs of more than {RUN_LIMIT}, longest {self.longest_run}"
+        )
+
+
+@dataclass
+class _Line:
+    page: int
+    x: float
+    y: float
+    text: str
+    hyphen: str | None
+    """The hyphenate-character that ends the line, if WeasyPrint hyphenated it."""
+
+
+def _lines(document: Document, first_page: int) -> list[_Line]:
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
+
+    lines = []
+    for number, page in enumerate(document.pages, start=first_page):
+        for child in page._page_box.children:
+            if isinstance(child, MarginBox):
+                continue
+            for box in child.descendants():
+                if not isinstance(box, LineBox):
+                    continue
+                texts = [b for b in box.descendants() if isinstance(b, TextBox) and b.text]
+                text = "".join(b.text for b in texts).rstrip(" ")
+                hyphen = None
+                if texts:
+                    last = texts[-1].text.rstrip(" ")
+                    character = texts[-1].style["hyphenate_character"]
+                    if character and last.endswith(character) and len(last) > len(character):
+                        hyphen = character
+                lines.append(_Line(number, box.position_x, box.position_y, text, hyphen))
+    return lines
+
+
+def measure(documents: Iterable[Document], *, first_page: int = 1) -> HyphenationReport:
+    """Count hyphenated line ends and their runs on every page of ``documents``, in order;
+    pages are numbered from ``first_page``."""
+    lines: list[_Line] = []
+    page_count = 0
+    for document in documents:
+        lines += _lines(document, first_page + page_count)
+        page_count += len(document.pages)
+    by_page: dict[int, list[_Line]] = {n: [] for n in range(first_page, first_page + page_count)}
+    for line in lines:
+        by_page[line.page].append(line)
+    breaks = []
+    for index, line in enumerate(lines):
+        if line.hyphen is None:
+            continue
+        before = line.text[: -len(line.hyphen)].split()
+        after = lines[index + 1].text.split() if index + 1 < len(lines) else []
+        breaks.append(
+            HyphenBreak(
+                line.page,
+                (before[-1] if before else "").replace(SOFT_HYPHEN, ""),
+                (after[0] if after else "").replace(SOFT_HYPHEN, ""),
+            )
+        )
+    pages = []
+    for number, page_lines in by_page.items():
+        runs: list[int] = []
+        run = 0
+        previous: _Line | None = None
+        for line in page_lines:
+            same_column = (
+                previous is not None and abs(line.x - previous.x) < 1 and line.y > previous.y
+            )
+            if run and (line.hyphen is None or not same_column):
+                runs.append(run)
+                run = 0
+            if line.hyphen is not None:
+                run += 1
+            previous = line
+        if run:
+            runs.append(run)
+        pages.append(
+            PageHyphenation(
+                number,
+                len(page_lines),
+                sum(1 for line in page_lines if line.hyphen is not None),
+                max(runs, default=0),
+                tuple(runs),
+            )
+        )
+    return HyphenationReport(tuple(pages), tuple(breaks))
+
+
+class IssueRecorder:
+    """Keeps what a build writes into PDFs (``Typesetter.join``): the issue's parts first, then
+    one offprint per article, whose last part is the article."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[LaidOut]] = []
+
+    def install(self) -> Callable[[], None]:
+        """Wrap ``Typesetter.join``; returns the function that puts the original back."""
+        from pica_publish.layout import Typesetter
+
+        original = Typesetter.join
+
+        def join(parts: Sequence[LaidOut], options: Any) -> bytes:
+            self.calls.append(list(parts))
+            return original(parts, options)
+
+        Typesetter.join = staticmethod(join)  # type: ignore[method-assign]
+
+        def uninstall() -> None:
+            Typesetter.join = staticmethod(original)  # type: ignore[method-assign]
+
+        return uninstall
+
+    def articles(self) -> list[Document]:
+        """The articles' documents in issue order (empty if nothing was laid out: a build
+        whose layout came from the cache writes no PDF)."""
+        return [call[-1].document for call in self.calls[1:]]
+
+    def first_article_page(self) -> int:
+        """The PDF page (1-based) of the issue that the first article starts on."""
+        if len(self.calls) < 2:
+            return 1
+        first = self.calls[1][-1]
+        pages = 0
+        for part in self.calls[0]:
+            if part is first:
+                break
+            pages += part.page_count
+        return pages + 1
+
+
+def report_lines(report: HyphenationReport, *, breaks: bool = False) -> list[str]:
+    lines = [f"hyphenation      {report.summary()}"]
+    if breaks:
+        for page in report.pages:
+            words = ", ".join(b.word for b in report.breaks if b.page == page.page)
+            runs = f" runs {list(page.runs)}" if page.runs else ""
+            lines.append(f"  page {page.page:3d}: {page.hyphenated:2d}{runs}  {words}")
+    return lines
+
+
+def main() -> None:
+    from pica_publish.build import STAGES
+    from pica_publish.state import BuildOptions, BuildState
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-C", dest="root", type=Path, default=Path("."))
+    parser.add_argument("--quiet", action="store_true", help="the figures only, not every break")
+    args = parser.parse_args()
+    recorder = IssueRecorder()
+    uninstall = recorder.install()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pica-hyphenation-") as tmp:
+            options = BuildOptions(
+                root=args.root.resolve(), build_dir=Path(tmp) / "build", outputs=frozenset({"pdf"})
+            )
+            state = BuildState(options)
+            for name, stage in STAGES:
+                if name in ("web", "export", "publish"):
+                    continue
+                state = stage(state)
+            if state.report.has_errors:
+                raise SystemExit("the issue has errors: run `pica-publish check`")
+            report = measure(recorder.articles(), first_page=recorder.first_article_page())
+    finally:
+        uninstall()
+    print("\n".join(report_lines(report, breaks=not args.quiet)))
+
+
+if __name__ == "__main__":
+    main()

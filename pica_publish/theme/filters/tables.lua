@@ -1,0 +1,113 @@
+-- pica_publish tables, run by pandoc before citeproc (after crossref.lua).
+--
+-- Column widths come from the content: pandoc gives pipe tables with a long line, and every grid
+-- or multiline table, relative widths measured from the dashes of the separator lines, which say
+-- nothing about the cells ("1.1" got a third of the width while the actions beside it wrapped to
+-- five lines). Every column width is dropped, so the PDF and the browser use automatic table
+-- layout. The document tree does not tell a grid table from a pipe table, so no table keeps them.
+--
+-- A column whose body cells are all numbers, ranges or percentages (and at least one is, the
+-- others '–' or empty) is numeric: aligned right, unless the author aligned it, and its body cells
+-- get the class "numeric" (tabular figures, no line break; see print.css and web.css).
+
+local NUMERIC_CLASS = "numeric"
+local PLACEHOLDERS = { [""] = true, ["–"] = true, ["—"] = true, ["-"] = true }
+local PREFIXES = { "ca.", "c.", "<", ">", "≤", "≥", "~", "≈", "±", "−", "-", "+" }
+local RANGE_DASHES = { "–", "—", "-" }
+
+local function trim(text)
+  return (text:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+local function without_prefix(text)
+  for _, prefix in ipairs(PREFIXES) do
+    if text:sub(1, #prefix) == prefix then
+      return trim(text:sub(#prefix + 1))
+    end
+  end
+  return text
+end
+
+-- "12", "4,300", "0.5", "76%", "1.1"
+local function is_plain_number(text)
+  return text:match("^%d[%d,%.]*%%?$") ~= nil and text:match("[,%.]%%?$") == nil
+end
+
+-- a number with an optional "c." or sign, or a range of two numbers ("2019–2020", "3,500–4,900")
+local function is_number(text)
+  text = without_prefix(text)
+  if is_plain_number(text) then
+    return true
+  end
+  for _, dash in ipairs(RANGE_DASHES) do
+    local at = text:find(dash, 2, true)
+    if at then
+      local low, high = trim(text:sub(1, at - 1)), trim(text:sub(at + #dash))
+      return is_plain_number(low) and is_plain_number(without_prefix(high))
+    end
+  end
+  return false
+end
+
+-- Calls visit(cell, first_column, last_column) for each body cell, on the table's grid
+-- (row and column spans taken into account); columns are 1-based.
+local function each_body_cell(tbl, visit)
+  for _, body in ipairs(tbl.bodies) do
+    local spanned = {} -- column -> rows still covered by a cell from a row above
+    for _, row in ipairs(body.body) do
+      local column = 1
+      for _, cell in ipairs(row.cells) do
+        while (spanned[column] or 0) > 0 do
+          column = column + 1
+        end
+        local last = column + cell.col_span - 1
+        visit(cell, column, last)
+        for c = column, last do
+          spanned[c] = cell.row_span
+        end
+        column = last + 1
+      end
+      for c, rows in pairs(spanned) do
+        spanned[c] = rows - 1
+      end
+    end
+  end
+end
+
+local function numeric_columns(tbl)
+  local numeric, seen = {}, {}
+  for c = 1, #tbl.colspecs do
+    numeric[c] = true
+  end
+  each_body_cell(tbl, function(cell, first, last)
+    local text = trim(pandoc.utils.stringify(cell.contents))
+    for c = first, last do
+      if first ~= last or not (PLACEHOLDERS[text] or is_number(text)) then
+        numeric[c] = false
+      elseif not PLACEHOLDERS[text] then
+        seen[c] = true
+      end
+    end
+  end)
+  for c = 1, #tbl.colspecs do
+    numeric[c] = numeric[c] and seen[c] == true
+  end
+  return numeric
+end
+
+function Table(tbl)
+  local numeric = numeric_columns(tbl)
+  for c, colspec in ipairs(tbl.colspecs) do
+    local alignment = colspec[1]
+    if numeric[c] and alignment == "AlignDefault" then
+      alignment = "AlignRight"
+    end
+    tbl.colspecs[c] = { alignment, pandoc.ColWidthDefault } -- nil: no <col style="width">
+  end
+  each_body_cell(tbl, function(cell, first, last)
+    if first == last and numeric[first] and not cell.classes:includes(NUMERIC_CLASS) then
+      cell.classes:insert(NUMERIC_CLASS)
+    end
+  end)
+  return tbl
+end
