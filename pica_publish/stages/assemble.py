@@ -99,6 +99,7 @@ def article_context(issue: Issue, chapter: Chapter, converted: ConvertedChapter)
         "title": meta.title,
         "title_html": inline_html(meta.title),
         "short_title": meta.short_title or meta.title,
+        "short_title_html": inline_html(meta.short_title or meta.title),
         "short_authors": chapter.short_authors,
         "authors_text": author_list([a.name for a in meta.authors]),
         "byline": byline(chapter),
