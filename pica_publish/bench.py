@@ -1,7 +1,8 @@
 """``make bench``: time the sample issue's build, cold and warm, and the check, in one run.
 
 Builds into a temporary folder so that the user's ``build/`` is left alone. Prints seconds and
-the ratios between runs (ratios from one run on one machine are what we compare over time).
+the ratios between runs (ratios from one run on one machine are what we compare over time), and
+how much the cold build's articles hyphenate (:mod:`pica_publish.hyphenation_report`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from pica_publish.build import STAGES, Stage, select_stages
+from pica_publish.hyphenation_report import IssueRecorder, measure, report_lines
 from pica_publish.state import BuildOptions, BuildState
 
 
@@ -85,7 +87,14 @@ def main() -> None:
         check_seconds, _ = timed(options, select_stages(only=("load", "check")))
         large = time_check_with_large_bibliography(root, 5000, Path(tmp))
         joins = time_joins()
-        cold, cold_stages = timed(options)
+        recorder = IssueRecorder()
+        uninstall = recorder.install()
+        try:
+            cold, cold_stages = timed(options)
+        finally:
+            uninstall()
+        hyphenation = measure(recorder.articles(), first_page=recorder.first_article_page())
+        recorder.calls.clear()  # the laid-out documents: not kept through the warm build
         warm, warm_stages = timed(options)
     print(f"sample issue: {root}")
     print(f"check            {check_seconds:7.2f} s")
@@ -105,6 +114,7 @@ def main() -> None:
             f"issue PDF write  {joins[0]:7.2f} s   offprints ({len(joins) - 1}) {sum(joins[1:]):.2f} s"
             f"   offprints / typeset {sum(joins[1:]) / cold_stages['typeset']:.2f}"
         )
+    print("\n".join(report_lines(hyphenation)))
 
 
 if __name__ == "__main__":

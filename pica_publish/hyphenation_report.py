@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 SOFT_HYPHEN = "\u00ad"
 RUN_LIMIT = 2
 """A journal allows at most this many hyphenated line ends in a row."""
+LOOSE = 0.25
+"""Extra space between words, in em, from which a justified line counts as loose (about twice
+a normal word space)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class PageHyphenation:
     """Most consecutive hyphenated lines in one column of the page."""
     runs: tuple[int, ...]
     """Length of every run of consecutive hyphenated lines (1 for a lone one)."""
+    stretches: tuple[float, ...] = ()
+    """Extra space between words (em) of every line that justification widened."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,15 @@ class HyphenationReport:
     def longest_run(self) -> int:
         return max((p.longest_run for p in self.pages), default=0)
 
+    @property
+    def stretches(self) -> list[float]:
+        return [s for p in self.pages for s in p.stretches]
+
+    @property
+    def loose_lines(self) -> int:
+        """Justified lines whose word spaces were widened by :data:`LOOSE` or more."""
+        return sum(1 for s in self.stretches if s >= LOOSE)
+
     def runs_over(self, limit: int = RUN_LIMIT) -> int:
         """How many runs of consecutive hyphenated lines are longer than ``limit``."""
         return sum(1 for p in self.pages for run in p.runs if run > limit)
@@ -85,7 +99,9 @@ class HyphenationReport:
         return (
             f"{self.total} hyphenated line ends on {len(self.pages)} pages: "
             f"mean {self.per_page_mean:.1f} a page, max {self.per_page_max}; "
-            f"{self.runs_over()} runs of more than {RUN_LIMIT}, longest {self.longest_run}"
+            f"{self.runs_over()} runs of more than {RUN_LIMIT}, longest {self.longest_run}; "
+            f"{self.loose_lines} loose lines (word spaces +{LOOSE} em or more) of "
+            f"{len(self.stretches)} widened, mean +{statistics.fmean(self.stretches or [0]):.3f} em"
         )
 
 
@@ -97,6 +113,8 @@ class _Line:
     text: str
     hyphen: str | None
     """The hyphenate-character that ends the line, if WeasyPrint hyphenated it."""
+    stretch: float
+    """Extra space between words from justification, in em of the text (0: not widened)."""
 
 
 def _lines(document: Document, first_page: int) -> list[_Line]:
@@ -118,8 +136,15 @@ def _lines(document: Document, first_page: int) -> list[_Line]:
                     character = texts[-1].style["hyphenate_character"]
                     if character and last.endswith(character) and len(last) > len(character):
                         hyphen = character
-                lines.append(_Line(number, box.position_x, box.position_y, text, hyphen))
+                stretch = max(
+                    (b.justification_spacing / b.style["font_size"] for b in texts), default=0.0
+                )
+                lines.append(_Line(number, box.position_x, box.position_y, text, hyphen, stretch))
     return lines
+
+
+def _without_hyphen(line: _Line) -> str:
+    return line.text[: -len(line.hyphen)] if line.hyphen else line.text
 
 
 def measure(documents: Iterable[Document], *, first_page: int = 1) -> HyphenationReport:
@@ -137,8 +162,8 @@ def measure(documents: Iterable[Document], *, first_page: int = 1) -> Hyphenatio
     for index, line in enumerate(lines):
         if line.hyphen is None:
             continue
-        before = line.text[: -len(line.hyphen)].split()
-        after = lines[index + 1].text.split() if index + 1 < len(lines) else []
+        before = _without_hyphen(line).split()
+        after = _without_hyphen(lines[index + 1]).split() if index + 1 < len(lines) else []
         breaks.append(
             HyphenBreak(
                 line.page,
@@ -170,6 +195,7 @@ def measure(documents: Iterable[Document], *, first_page: int = 1) -> Hyphenatio
                 sum(1 for line in page_lines if line.hyphen is not None),
                 max(runs, default=0),
                 tuple(runs),
+                tuple(line.stretch for line in page_lines if line.stretch > 0),
             )
         )
     return HyphenationReport(tuple(pages), tuple(breaks))

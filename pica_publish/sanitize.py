@@ -86,10 +86,13 @@ CONTENT_CLASSES = frozenset(
         *("unnumbered", "header", "odd", "even", "wide", "email", "uri"),
         *("smallcaps", "underline", "mark", "math", "inline", "display", "task-list"),
         *("sourceCode", "sourceLine"),
+        "hyph-manual",  # a word with the house break points (theme/filters/hyphenation.lua)
+        "numeric",
     }
 )
-"""The classes chapter HTML may carry: what pandoc writes for Markdown, and ``.wide`` for
-figures and tables across both columns. Every other class is dropped, so that a chapter cannot
+"""The classes chapter HTML may carry: what pandoc writes for Markdown, ``.wide`` for
+figures and tables across both columns, and ``.numeric`` for the cells of a numeric table column
+(``theme/filters/tables.lua``). Every other class is dropped, so that a chapter cannot
 borrow the theme's page furniture (``running-author``, ``cover-page``, ``columns``…)."""
 URL_SCHEMES = {"http", "https", "mailto"}
 

@@ -17,6 +17,8 @@ import fontpkg_noto_serif
 import jinja2
 from markupsafe import Markup
 
+from pica_publish.inputs import read_input
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
@@ -30,6 +32,16 @@ search needs WebAssembly; pandoc writes widths as style attributes). Every page 
 
 def theme_path(*parts: str) -> Path:
     return Path(str(resources.files("pica_publish").joinpath("theme", *parts)))
+
+
+def hyphenation_exceptions() -> tuple[str, ...]:
+    """The house hyphenation exceptions, ``theme/hyphenation.txt``: one word a line with the
+    places where it may break marked by '-' ("Ka-zakh-stan"; "Asian" never breaks); lines
+    starting with '#' are comments. ``theme/filters/hyphenation.lua`` applies them."""
+    path = theme_path("hyphenation.txt")
+    text = read_input(path, [path.parent], kind="theme").decode("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
 
 
 def smart(value: object) -> Markup:

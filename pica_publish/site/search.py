@@ -63,7 +63,8 @@ def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
                             "index_id": index_id,
                             "file_path": None,
                             "url": "/" + path,
-                            "file_contents": html,
+                            # soft hyphens (house hyphenation) would split or glue words
+                            "file_contents": html.replace("\u00ad", ""),
                         },
                         "IndexedFile",
                     )

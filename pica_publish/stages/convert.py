@@ -20,6 +20,7 @@ from pica_publish.model import Chapter, Issue
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
 from pica_publish.sanitize import sanitize
 from pica_publish.state import BuildState
+from pica_publish.theme import hyphenation_exceptions
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,22 @@ def csl_style_path() -> Path:
     return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
 
 
-FILTERS_BEFORE_CITEPROC = ("crossref.lua",)
+FILTERS_BEFORE_CITEPROC = ("crossref.lua", "tables.lua")
 """Lua filters (``theme/filters/``) that run before citeproc: figure/table numbering and
-cross-references, which must be links before citeproc looks for literature keys."""
-FILTERS_AFTER_CITEPROC: tuple[str, ...] = ("taxa.lua",)
+cross-references, which must be links before citeproc looks for literature keys; table column
+widths from the content and numeric columns set right."""
+FILTERS_AFTER_CITEPROC: tuple[str, ...] = ("taxa.lua", "hyphenation.lua")
 """Lua filters that run after citeproc, so that they see the reference list too: scientific
-names in italics (``italic_terms`` in issue.yml)."""
+names in italics (``italic_terms`` in issue.yml); the house hyphenation exceptions
+(``theme/hyphenation.txt``), after the italics so that taxa get them too."""
 
 
 def filter_settings(issue: Issue) -> dict[str, Any]:
     """The editors' settings the Lua filters read, as pandoc metadata."""
-    return {"italic-terms": list(issue.manifest.italic_terms)}
+    return {
+        "italic-terms": list(issue.manifest.italic_terms),
+        "hyphenation-exceptions": list(hyphenation_exceptions()),
+    }
 
 
 def lua_filters() -> tuple[Path, ...]:

@@ -14,8 +14,12 @@ local NUMERIC_CLASS = "numeric"
 local PLACEHOLDERS = { [""] = true, ["–"] = true, ["—"] = true, ["-"] = true }
 local PREFIXES = { "ca.", "c.", "<", ">", "≤", "≥", "~", "≈", "±", "−", "-", "+" }
 local RANGE_DASHES = { "–", "—", "-" }
+local SPACES = { "\u{00A0}", "\u{202F}", "\u{2009}" } -- "c. 4,300" has a no-break space
 
 local function trim(text)
+  for _, space in ipairs(SPACES) do
+    text = text:gsub(space, " ")
+  end
   return (text:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
