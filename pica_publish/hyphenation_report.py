@@ -173,21 +173,7 @@ def measure(documents: Iterable[Document], *, first_page: int = 1) -> Hyphenatio
         )
     pages = []
     for number, page_lines in by_page.items():
-        runs: list[int] = []
-        run = 0
-        previous: _Line | None = None
-        for line in page_lines:
-            same_column = (
-                previous is not None and abs(line.x - previous.x) < 1 and line.y > previous.y
-            )
-            if run and (line.hyphen is None or not same_column):
-                runs.append(run)
-                run = 0
-            if line.hyphen is not None:
-                run += 1
-            previous = line
-        if run:
-            runs.append(run)
+        runs = [len(run) for run in _runs(page_lines)]
         pages.append(
             PageHyphenation(
                 number,
@@ -199,6 +185,40 @@ def measure(documents: Iterable[Document], *, first_page: int = 1) -> Hyphenatio
             )
         )
     return HyphenationReport(tuple(pages), tuple(breaks))
+
+
+def _runs(page_lines: Sequence[_Line]) -> list[list[_Line]]:
+    """Every run of consecutive hyphenated lines in one column of a page (1 line: a lone one)."""
+    runs: list[list[_Line]] = []
+    run: list[_Line] = []
+    previous: _Line | None = None
+    for line in page_lines:
+        same_column = previous is not None and abs(line.x - previous.x) < 1 and line.y > previous.y
+        if run and (line.hyphen is None or not same_column):
+            runs.append(run)
+            run = []
+        if line.hyphen is not None:
+            run.append(line)
+        previous = line
+    if run:
+        runs.append(run)
+    return runs
+
+
+def long_runs(
+    document: Document, *, first_page: int = 1, limit: int = RUN_LIMIT
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Runs of more than ``limit`` hyphenated line ends in one column: (page, the run's lines'
+    texts), pages numbered from ``first_page``."""
+    by_page: dict[int, list[_Line]] = {}
+    for line in _lines(document, first_page):
+        by_page.setdefault(line.page, []).append(line)
+    return [
+        (page, tuple(line.text for line in run))
+        for page, page_lines in by_page.items()
+        for run in _runs(page_lines)
+        if len(run) > limit
+    ]
 
 
 class IssueRecorder:

@@ -27,6 +27,9 @@ WIDE_RE = re.compile(
 )
 HEADING_RE = re.compile(r"<h[1-6]\b")
 CONTAINER_RE = re.compile(r"<(/?)(div|blockquote|ul|ol|dl|section|aside)\b[^>]*>")
+CODE_RE = re.compile(
+    r"(?P<open><pre\b[^>]*>\s*<code\b[^>]*>)(?P<code>.*?)(?P<close></code>\s*</pre>)", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,22 @@ def _depth(html: str) -> int:
     return depth
 
 
+def code_lines(body: str) -> str:
+    """Wrap each source line of a code block in ``<span class="code-line">``.
+
+    A line longer than the column wraps; the hanging indent of ``.code-line`` (print.css) marks
+    the wrapped part as a continuation. pandoc writes one ``<code>`` with newlines, and its
+    highlighting spans never cross a newline, so cutting at newlines keeps the markup balanced.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        lines = match["code"].split("\n")
+        wrapped = "".join(f'<span class="code-line">{line}</span>' for line in lines)
+        return match["open"] + wrapped + match["close"]
+
+    return CODE_RE.sub(replace, body)
+
+
 def print_body(body: str, notes: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
     """The article body as the print template places it."""
-    return column_segments(unwrap_sections(inline_footnotes(body, notes)), deferrals)
+    return column_segments(code_lines(unwrap_sections(inline_footnotes(body, notes))), deferrals)

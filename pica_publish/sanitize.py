@@ -88,11 +88,13 @@ CONTENT_CLASSES = frozenset(
         *("sourceCode", "sourceLine"),
         "hyph-manual",  # a word with the house break points (theme/filters/hyphenation.lua)
         "numeric",
+        "dense",  # a table too wide even for the page: smaller type (tables.lua)
     }
 )
 """The classes chapter HTML may carry: what pandoc writes for Markdown, ``.wide`` for
 figures and tables across both columns, and ``.numeric`` for the cells of a numeric table column
-(``theme/filters/tables.lua``). Every other class is dropped, so that a chapter cannot
+(``theme/filters/tables.lua``; it also adds ``.wide`` and ``.dense`` to tables too wide for a
+column or for the page). Every other class is dropped, so that a chapter cannot
 borrow the theme's page furniture (``running-author``, ``cover-page``, ``columns``…)."""
 URL_SCHEMES = {"http", "https", "mailto"}
 

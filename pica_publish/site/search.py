@@ -166,15 +166,19 @@ class _Service:
         return RuntimeError(f"pagefind stopped (exit status {status}){detail}")
 
     def close(self) -> None:
-        self.watchdog.cancel()
+        """End of input: the binary finishes what it is writing and exits. It is killed only if
+        the watchdog expires (killing it at once could leave a half-written index file)."""
         if self.process.stdin is not None:
             try:
                 self.process.stdin.close()
             except OSError:
                 pass
-        if self.process.poll() is None:
+        try:
+            self.process.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        self.process.wait()
+            self.process.wait()
+        self.watchdog.cancel()
         if self.process.stdout is not None:
             self.process.stdout.close()
 

@@ -22,6 +22,7 @@ from pica_publish.diagnostics import Location
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Issue
+from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
 from pica_publish.print_html import print_body
 from pica_publish.stages.assemble import PrintPart
 from pica_publish.state import BuildState
@@ -34,6 +35,7 @@ LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
 MAX_DEFERRALS = 6
 PageMap = dict[str, tuple[int, int]]
+PREFLIGHT = "preflight.json"
 
 
 def issue_pdf_name(issue: Issue) -> str:
@@ -70,6 +72,7 @@ def typeset(state: BuildState) -> BuildState:
     cached = None if preview else load_layout(cache, key)
     if cached is not None:
         LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
+        report_faults(report, read_preflight(cached[0].get(PREFLIGHT, b"")))
         return _with_outputs(state, *cached)
     typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
 
@@ -131,6 +134,8 @@ def typeset(state: BuildState) -> BuildState:
         laid = lay_out_article(part, start, {})
         if laid is None:
             return state
+        faults = run_preflight(issue, [(part, laid, start)])
+        report_faults(report, faults)
         try:
             pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
         except LayoutError as error:
@@ -138,7 +143,8 @@ def typeset(state: BuildState) -> BuildState:
                 "layout-write", f"cannot write the PDF: {error}", _part_location(issue, part)
             )
             return state
-        return dataclasses.replace(state, files={**state.files, f"preview/{part.slug}.pdf": pdf})
+        files = {f"preview/{part.slug}.pdf": pdf, "preview/preflight.json": preflight_json(faults)}
+        return dataclasses.replace(state, files={**state.files, **files})
 
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
     contents = lay_out(contents_part, folio, placeholder)
@@ -173,6 +179,11 @@ def typeset(state: BuildState) -> BuildState:
         )
         return state
 
+    faults = run_preflight(
+        issue,
+        [(p, laid, page_map[p.slug][0]) for p, laid in zip(articles, laid_articles, strict=True)],
+    )
+    report_faults(report, faults)
     LOGGER.info(
         "Step 5.%d - Writing the issue PDF and %d offprints", len(plan.parts) + 2, len(articles)
     )
@@ -189,6 +200,7 @@ def typeset(state: BuildState) -> BuildState:
     except LayoutError as error:
         report.error("layout-write", f"cannot write the PDF: {error}", Location("issue.yml"))
         return state
+    files[PREFLIGHT] = preflight_json(faults)
     if not report.has_errors:
         store_layout(cache, key, files, page_map)
     return _with_outputs(state, files, page_map)
@@ -269,6 +281,18 @@ def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> 
             deferrals[gaps[0].index],
         )
     return best
+
+
+def run_preflight(issue: Issue, articles: list[tuple[PrintPart, LaidOut, int]]) -> list[Fault]:
+    """The make-up faults of the laid-out articles, each (part, layout, first folio)."""
+    chapters = {c.slug: c for c in issue.chapters}
+    LOGGER.info("    preflight of %d article(s)", len(articles))
+    return [
+        fault
+        for part, laid, start in articles
+        if part.slug in chapters
+        for fault in preflight(laid, chapters[part.slug], start)
+    ]
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:

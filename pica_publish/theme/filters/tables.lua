@@ -9,8 +9,18 @@
 -- A column whose body cells are all numbers, ranges or percentages (and at least one is, the
 -- others '–' or empty) is numeric: aligned right, unless the author aligned it, and its body cells
 -- get the class "numeric" (tabular figures, no line break; see print.css and web.css).
+--
+-- A table too wide for a print column becomes a wide block (class "wide", across the page, as if
+-- the author had written {.wide}): more than WIDE_COLUMNS columns, or its longest words (a cell
+-- breaks only between words), summed over the columns, longer than WIDE_CHARACTERS. One too wide
+-- even for the page (DENSE_*) also gets the class "dense": smaller type (print.css).
+-- Estimated at the table type size (7pt sans, about 1.25 mm a character, 2.4 mm cell padding):
+-- a column of the A4 page is 85 mm, the page 176 mm.
 
 local NUMERIC_CLASS = "numeric"
+local WIDE_CLASS, DENSE_CLASS = "wide", "dense"
+local WIDE_COLUMNS, WIDE_CHARACTERS = 4, 45
+local DENSE_COLUMNS, DENSE_CHARACTERS = 9, 100
 local PLACEHOLDERS = { [""] = true, ["–"] = true, ["—"] = true, ["-"] = true }
 local PREFIXES = { "ca.", "c.", "<", ">", "≤", "≥", "~", "≈", "±", "−", "-", "+" }
 local RANGE_DASHES = { "–", "—", "-" }
@@ -99,7 +109,51 @@ local function numeric_columns(tbl)
   return numeric
 end
 
+-- The longest word (in characters) of each column, header and body cells spanning one column.
+local function longest_words(tbl)
+  local longest = {}
+  for c = 1, #tbl.colspecs do
+    longest[c] = 0
+  end
+  local function visit(cell, first, last)
+    if first ~= last then
+      return
+    end
+    for word in pandoc.utils.stringify(cell.contents):gmatch("%S+") do
+      longest[first] = math.max(longest[first], utf8.len(word) or #word)
+    end
+  end
+  each_body_cell(tbl, visit)
+  for _, row in ipairs(tbl.head.rows) do
+    local column = 1
+    for _, cell in ipairs(row.cells) do
+      visit(cell, column, column + cell.col_span - 1)
+      column = column + cell.col_span
+    end
+  end
+  return longest
+end
+
+local function mark_width(tbl)
+  local characters = 0
+  for _, length in ipairs(longest_words(tbl)) do
+    characters = characters + length
+  end
+  local columns = #tbl.colspecs
+  if columns > WIDE_COLUMNS or characters > WIDE_CHARACTERS then
+    if not tbl.classes:includes(WIDE_CLASS) then
+      tbl.classes:insert(WIDE_CLASS)
+    end
+  end
+  if columns > DENSE_COLUMNS or characters > DENSE_CHARACTERS then
+    if not tbl.classes:includes(DENSE_CLASS) then
+      tbl.classes:insert(DENSE_CLASS)
+    end
+  end
+end
+
 function Table(tbl)
+  mark_width(tbl)
   local numeric = numeric_columns(tbl)
   for c, colspec in ipairs(tbl.colspecs) do
     local alignment = colspec[1]
