@@ -96,6 +96,16 @@ def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> li
                 if not HEADING_RE.match(items[target - 1].html.lstrip()):
                     break
         items.insert(target, wide)
+    # A heading right above a wide block introduces it: it goes with the block, across the page,
+    # instead of staying alone at the foot of the columns when the block moves on.
+    for at in range(len(items) - 1, 0, -1):
+        before, item = items[at - 1], items[at]
+        if (
+            item.kind == "wide"
+            and before.kind == "columns"
+            and HEADING_RE.match(before.html.lstrip())
+        ):
+            items[at - 1 : at + 1] = [Segment("wide", before.html + item.html)]
     segments: list[Segment] = []
     for item in items:
         if item.kind == "columns" and segments and segments[-1].kind == "columns":

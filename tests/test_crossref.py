@@ -88,3 +88,14 @@ def test_wide_blocks_split_the_columns():
         ("wide", "<table class"),
         ("columns", "<blockquote>"),  # a wide figure inside a quotation stays in the column
     ]
+
+
+def test_a_heading_right_above_a_wide_block_goes_with_it():
+    """Never a heading alone at a column foot because the wide table it introduces moved on."""
+    body = (
+        '<p>one</p><h2 id="s">Summary</h2><table class="wide"><tr><td>t</td></tr></table><p>x</p>'
+    )
+    segments = column_segments(body)
+    assert [s.kind for s in segments] == ["columns", "wide", "columns"]
+    assert segments[1].html.startswith('<h2 id="s">Summary</h2><table')
+    assert "<h2" not in segments[0].html
