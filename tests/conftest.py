@@ -7,6 +7,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -53,6 +54,36 @@ def flat(text: str) -> str:
     """Text extracted from a PDF with hyphenation undone and spacing folded (justified lines)."""
     text = re.sub(r"[-\u2010]\n", "", text.replace("\u00a0", " "))
     return re.sub(r"\s+", " ", text)
+
+
+def chapter_html(
+    body: str,
+    *,
+    references: list[dict[str, Any]],
+    metadata: dict[str, Any],
+    cache: Path,
+    id_prefix: str = "x-",
+) -> str:
+    """One chapter body through the real pandoc with the theme's filters before and after
+    citeproc, as the convert stage runs it."""
+    from pica_publish.pandoc import markdown_to_html
+    from pica_publish.stages.convert import (
+        csl_style_path,
+        lua_filters,
+        lua_filters_after_citeproc,
+    )
+
+    return markdown_to_html(
+        body,
+        references=references,
+        csl=csl_style_path(),
+        filters=lua_filters(),
+        filters_after=lua_filters_after_citeproc(),
+        id_prefix=id_prefix,
+        language="en",
+        metadata=metadata,
+        cache_dir=cache,
+    ).html
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from pica_publish.markdown import render_inline
-from pica_publish.pandoc import markdown_to_html
-from pica_publish.stages.convert import csl_style_path, lua_filters, lua_filters_after_citeproc
+from tests.conftest import chapter_html
 
 TERMS = ["Otocolobus manul", "Otocolobus", "Panthera uncia"]
 REFERENCE = {
@@ -24,17 +23,9 @@ REFERENCE = {
 
 
 def convert(body: str, terms: list[str], tmp_path) -> str:
-    return markdown_to_html(
-        body,
-        references=[REFERENCE],
-        csl=csl_style_path(),
-        filters=lua_filters(),
-        filters_after=lua_filters_after_citeproc(),
-        id_prefix="x-",
-        language="en",
-        metadata={"italic-terms": terms},
-        cache_dir=tmp_path,
-    ).html
+    return chapter_html(
+        body, references=[REFERENCE], metadata={"italic-terms": terms}, cache=tmp_path
+    )
 
 
 def test_reference_titles_and_body_get_italics(tmp_path):

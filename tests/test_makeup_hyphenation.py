@@ -10,11 +10,10 @@ import pytest
 
 from pica_publish.hyphenation_report import HyphenationReport, measure
 from pica_publish.layout import Typesetter
-from pica_publish.pandoc import markdown_to_html
 from pica_publish.sanitize import sanitize
-from pica_publish.stages.convert import csl_style_path, lua_filters, lua_filters_after_citeproc
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 from pica_publish.theme import hyphenation_exceptions
+from tests.conftest import chapter_html
 
 SHY = "\u00ad"
 REFERENCE = {
@@ -28,17 +27,13 @@ REFERENCE = {
 
 
 def convert(body: str, exceptions: list[str], cache: Path) -> str:
-    return markdown_to_html(
+    return chapter_html(
         body,
         references=[REFERENCE],
-        csl=csl_style_path(),
-        filters=lua_filters(),
-        filters_after=lua_filters_after_citeproc(),
-        id_prefix="h-",
-        language="en",
         metadata={"italic-terms": ["Otocolobus manul"], "hyphenation-exceptions": exceptions},
-        cache_dir=cache,
-    ).html
+        cache=cache,
+        id_prefix="h-",
+    )
 
 
 def test_the_house_list_is_read_without_its_comments() -> None:
