@@ -68,7 +68,10 @@ def check(state: BuildState) -> BuildState:
                 )
             previous_level = max(heading.level, 1)
         check_untrusted_body(chapter, scan, report)
+        refused_lines = {media.line for media in scan.raw_images}
         for raw in scan.raw_html:
+            if raw.line in refused_lines:
+                continue  # already an error (raw-html-media) at this line
             report.warning(
                 "raw-html",
                 f"raw HTML '{raw.text[:40]}' is sanitised in the HTML edition",

@@ -16,11 +16,11 @@ import pypdf
 import pytest
 
 from pica_publish import pandoc
-from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html, markdown_to_jats
+from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_jats
 from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import csl_style_path
 from pica_publish.theme import css_string
-from tests.conftest import edit
+from tests.conftest import chapter_html, edit
 
 CHAPTER = Path("chapters") / "01-dens.md"
 BODY_START = "## Dens {#sec:dens}\n"
@@ -77,14 +77,7 @@ def test_pandoc_ignores_metadata_in_the_body(tmp_path, http_trap, canary, target
         f"csl: {source}\n---\n"
     )
     references = [{"id": "a", "type": "book", "title": "A", "issued": {"date-parts": [[2020]]}}]
-    html = markdown_to_html(
-        body,
-        references=references,
-        csl=csl_style_path(),
-        id_prefix="x-",
-        language="en",
-        cache_dir=tmp_path,
-    ).html
+    html = chapter_html(body, references=references, metadata={}, cache=tmp_path)
     jats = markdown_to_jats(
         body, metadata={}, references=references, csl=csl_style_path(), cache_dir=tmp_path
     )
