@@ -115,6 +115,8 @@ class _Line:
     """The hyphenate-character that ends the line, if WeasyPrint hyphenated it."""
     stretch: float
     """Extra space between words from justification, in em of the text (0: not widened)."""
+    element: Any = None
+    """The element (paragraph, list item, cell) the line belongs to."""
 
 
 def _lines(document: Document, first_page: int) -> list[_Line]:
@@ -139,7 +141,17 @@ def _lines(document: Document, first_page: int) -> list[_Line]:
                 stretch = max(
                     (b.justification_spacing / b.style["font_size"] for b in texts), default=0.0
                 )
-                lines.append(_Line(number, box.position_x, box.position_y, text, hyphen, stretch))
+                lines.append(
+                    _Line(
+                        number,
+                        box.position_x,
+                        box.position_y,
+                        text,
+                        hyphen,
+                        stretch,
+                        getattr(box, "element", None),
+                    )
+                )
     return lines
 
 
@@ -210,15 +222,32 @@ def long_runs(
 ) -> list[tuple[int, tuple[str, ...]]]:
     """Runs of more than ``limit`` hyphenated line ends in one column: (page, the run's lines'
     texts), pages numbered from ``first_page``."""
-    by_page: dict[int, list[_Line]] = {}
-    for line in _lines(document, first_page):
-        by_page.setdefault(line.page, []).append(line)
     return [
         (page, tuple(line.text for line in run))
-        for page, page_lines in by_page.items()
+        for page, page_lines in _by_page(document, first_page).items()
         for run in _runs(page_lines)
         if len(run) > limit
     ]
+
+
+def long_run_elements(document: Document, *, limit: int = RUN_LIMIT) -> list[Any]:
+    """The elements (paragraphs, mostly) holding a run of more than ``limit`` hyphenated line
+    ends, each once, in order."""
+    found: dict[int, Any] = {}
+    for page_lines in _by_page(document).values():
+        for run in _runs(page_lines):
+            if len(run) > limit:
+                for line in run[1:-1] or run:
+                    if line.element is not None:
+                        found.setdefault(id(line.element), line.element)
+    return list(found.values())
+
+
+def _by_page(document: Document, first_page: int = 1) -> dict[int, list[_Line]]:
+    by_page: dict[int, list[_Line]] = {}
+    for line in _lines(document, first_page):
+        by_page.setdefault(line.page, []).append(line)
+    return by_page
 
 
 class IssueRecorder:

@@ -139,74 +139,6 @@ class LaidOut:
     def page_count(self) -> int:
         return len(self.document.pages)
 
-    @functools.cached_property
-    def wide_gaps(self) -> list[WideGap]:
-        return wide_block_gaps(self.document)
-
-
-@dataclass(frozen=True)
-class WideGap:
-    """A hole at the foot of a page's main flow that a wide block is to blame for."""
-
-    index: int
-    """Which wide block of the document (0-based, in order) to move down."""
-    gap: float
-    """Empty share of the text block's height on the page with the hole."""
-
-
-def wide_block_gaps(document: Document, *, threshold: float = 0.07) -> list[WideGap]:
-    """Find holes at the foot of the main flow that wide blocks (``.wide-block``) cause.
-
-    A hole on a page (not the last) is blamed on the wide block that starts the next page (it
-    did not fit below the columns) or, failing that, on the last wide block of the page itself
-    (the columns after it did not start below it). Reads WeasyPrint's page boxes (pinned major
-    version): where each wide block starts, where the last line or image of the main flow ends,
-    and where the footnote area begins.
-    """
-    from weasyprint.formatting_structure.boxes import (
-        FootnoteAreaBox,
-        LineBox,
-        MarginBox,
-        ReplacedBox,
-    )
-
-    seen: set[int] = set()
-    pages = []  # (hole, [(wide index, starts at top)])
-    for page in document.pages:
-        page_box = page._page_box
-        top = page_box.content_box_y()
-        height = page_box.height
-        footnotes_top = top + height
-        content_bottom = top
-        starts = []
-        for child in page_box.children:
-            if isinstance(child, FootnoteAreaBox):
-                if child.children:
-                    footnotes_top = min(footnotes_top, child.position_y)
-                continue
-            if isinstance(child, MarginBox):
-                continue
-            for box in child.descendants():
-                if isinstance(box, LineBox | ReplacedBox):
-                    content_bottom = max(content_bottom, box.position_y + box.margin_height())
-                element = getattr(box, "element", None)
-                if element is None or getattr(box, "element_tag", None) != "div":
-                    continue
-                if "wide-block" in (element.get("class") or "").split() and id(element) not in seen:
-                    seen.add(id(element))
-                    starts.append((len(seen) - 1, box.position_y - top < 2))
-        pages.append((max(0.0, footnotes_top - content_bottom) / height, starts))
-    gaps = []
-    for number, (hole, starts) in enumerate(pages[:-1]):
-        if hole <= threshold:
-            continue
-        following = pages[number + 1][1]
-        if following and following[0][1]:
-            gaps.append(WideGap(following[0][0], hole))
-        elif starts:
-            gaps.append(WideGap(starts[-1][0], hole))
-    return gaps
-
 
 LINE_BREAKING_FIXES = ("hanging-trailing-spaces",)
 """Workarounds applied to WeasyPrint's line breaking; part of the layout cache key."""
@@ -284,15 +216,19 @@ class Typesetter:
             string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher
         )
 
-    def lay_out(self, html: str, base_path: Path) -> LaidOut:
-        """Lay out one HTML document; relative URLs resolve against ``base_path``."""
+    def lay_out(self, html: str, base_path: Path, css: str = "") -> LaidOut:
+        """Lay out one HTML document; relative URLs resolve against ``base_path``; ``css`` adds
+        rules of the layout's own (:class:`pica_publish.placement.Placement`)."""
         self.fetcher.refused.clear()
+        stylesheets = [self.stylesheet]
+        if css:
+            stylesheets.append(CSS(string=css, font_config=self.font_config))
         with _collect_logs() as logs, time_limit(LAYOUT_SECONDS):
             try:
                 document = HTML(
                     string=html, base_url=base_path.as_uri() + "/", url_fetcher=self.fetcher
                 ).render(
-                    stylesheets=[self.stylesheet],
+                    stylesheets=stylesheets,
                     font_config=self.font_config,
                     dpi=IMAGE_DPI,  # image options apply when images load, i.e. at layout
                     optimize_images=True,

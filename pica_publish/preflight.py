@@ -1,9 +1,8 @@
 """Layout preflight: make-up faults read from the laid-out pages of every article.
 
-After each layout the page boxes of an article (WeasyPrint's box tree, pinned major version) are
-read once into *regions* (a column of a ``.columns`` segment, a ``.wide-block`` or the page's
-text block) holding *items* (lines, images, table rows) in flow order. Each rule is a small
-function over that reading; the rules are data (:data:`RULES`). A fault names the printed page
+After each layout the pages of an article are read once (:mod:`pica_publish.pages`: regions
+holding lines, images and table rows in flow order). Each rule is a small function over that
+reading; the rules are data (:data:`RULES`). A fault names the printed page
 (the folio) and, where it can be found, the chapter line; it becomes a warning, and the faults of
 the issue are written to ``preflight.json`` (and kept with the layout cache, so that an unchanged
 issue reports them again).
@@ -14,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +21,11 @@ from pica_publish.diagnostics import Location, Report
 from pica_publish.hyphenation_report import RUN_LIMIT, long_runs
 from pica_publish.markdown import scan_body
 from pica_publish.model import Chapter
+from pica_publish.pages import Item, Reading, Region, hole_culprit, holes, read_pages
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut
 
-HOLE_SHARE = 0.07
-"""Empty space at a column foot, as a share of the text block's height, that counts as a hole
-(the threshold of ``layout.wide_block_gaps``: about four lines)."""
 SHORT_LINE = 0.6
 """A non-final line of a justified paragraph narrower than this share of its container."""
 MIN_ROWS = 3
@@ -69,157 +66,6 @@ class Fault:
             "line": self.line,
             "message": self.message,
         }
-
-
-@dataclass
-class Item:
-    """A line, an image or a table row (or a table, in :attr:`Reading.tables`) on a page."""
-
-    kind: str
-    box: Any
-    region: Region
-    elements: tuple[tuple[str, Any], ...]
-    """(tag, html element) of the box and its ancestors, outermost first."""
-    header: bool = False
-    """A repeated table header or footer row."""
-
-    @property
-    def top(self) -> float:
-        return float(self.box.position_y)
-
-    @property
-    def bottom(self) -> float:
-        return float(self.box.position_y + self.box.margin_height())
-
-    def element(self, *tags: str) -> Any:
-        """The innermost ancestor element with one of ``tags``, or None."""
-        return next((e for tag, e in reversed(self.elements) if tag in tags), None)
-
-
-@dataclass(eq=False)
-class Region:
-    page: int
-    """The folio."""
-    side: str
-    """'left column', 'right column', 'full width' (a wide block) or 'page'."""
-    group: int
-    """Which fragment it belongs to (the columns of one ``.columns`` fragment share it)."""
-    left: float
-    right: float
-    top: float
-    items: list[Item] = field(default_factory=list)
-    limit: float = 0.0
-    """Where the room for it ends: the next block below it, or the foot of the main flow."""
-
-    foot: bool = False
-    """Nothing follows it on the page: its room ends at the foot of the main flow."""
-    blocks: float = 0.0
-    """Where the blocks in it end (a spacer or an empty box holds no item)."""
-
-    @property
-    def bottom(self) -> float:
-        return max([self.top, self.blocks, *(i.bottom for i in self.items)])
-
-    def where(self) -> str:
-        if self.side == "left column":
-            return f"the left column of page {self.page}"
-        return f"page {self.page}"
-
-
-@dataclass
-class Reading:
-    """An article's pages as the rules see them."""
-
-    document: Any
-    start: int
-    regions: list[Region]
-    items: list[Item]
-    tables: list[Item]
-    heights: dict[int, float]
-    """Text block height per folio."""
-
-
-def read_pages(document: Any, start: int) -> Reading:
-    from weasyprint.formatting_structure.boxes import (
-        FootnoteAreaBox,
-        LineBox,
-        MarginBox,
-        ReplacedBox,
-        TableBox,
-        TableRowBox,
-    )
-
-    reading = Reading(document, start, [], [], [], {})
-
-    def walk(box: Any, region: Region, elements: tuple[tuple[str, Any], ...]) -> None:
-        element = getattr(box, "element", None)
-        if element is not None and (not elements or elements[-1][1] is not element):
-            elements = (*elements, (str(getattr(box, "element_tag", "")), element))
-        tag = elements[-1][0] if elements else ""
-        page = region.page
-        if getattr(box, "is_column", False):
-            middle = (page_left + page_right) / 2
-            side = "left column" if box.position_x < middle else "right column"
-            right = box.position_x + box.width
-            group = id(parent_of[id(box)])
-            region = Region(page, side, group, box.position_x, right, box.position_y)
-            region.blocks = max(
-                (c.position_y + c.margin_height() - c.margin_bottom for c in box.children),
-                default=region.top,
-            )
-            reading.regions.append(region)
-        elif (
-            tag == "div"
-            and region.side != "full width"
-            and "wide-block" in (elements[-1][1].get("class") or "").split()
-        ):
-            region = Region(page, "full width", id(box), page_left, page_right, box.position_y)
-            region.blocks = box.position_y + box.margin_height() - box.margin_bottom
-            reading.regions.append(region)
-        if isinstance(box, LineBox | ReplacedBox | TableRowBox):
-            kind = "line" if isinstance(box, LineBox) else "row" if tag == "tr" else "image"
-            group = parent_of[id(box)]
-            header = kind == "row" and bool(group.is_header or group.is_footer)
-            item = Item(kind, box, region, elements, header)
-            region.items.append(item)
-            reading.items.append(item)
-            return
-        if isinstance(box, TableBox):
-            reading.tables.append(Item("table", box, region, elements))
-        for child in getattr(box, "children", ()):
-            parent_of[id(child)] = box
-            walk(child, region, elements)
-
-    for index, page in enumerate(document.pages):
-        page_box = page._page_box
-        page_left = page_box.content_box_x()
-        page_right = page_left + page_box.width
-        top = page_box.content_box_y()
-        flow_bottom = top + page_box.height
-        folio = start + index
-        reading.heights[folio] = page_box.height
-        first = len(reading.regions)
-        parent_of: dict[int, Any] = {}
-        page_region = Region(folio, "page", -1, page_left, page_right, top)
-        for child in page_box.children:
-            if isinstance(child, FootnoteAreaBox):
-                if child.children:
-                    flow_bottom = min(flow_bottom, child.position_y)
-                continue
-            if not isinstance(child, MarginBox):
-                parent_of[id(child)] = page_box
-                walk(child, page_region, ())
-        regions = reading.regions[first:]
-        for region in regions:
-            below = [r.top for r in regions if r.group != region.group and r.top > region.top + 1]
-            region.limit = min(below, default=flow_bottom)
-            region.foot = not below
-    if reading.items:  # the article's end: its last columns are balanced, not filled
-        last = reading.items[-1].region
-        final = [r for r in reading.regions if r.group == last.group and r.page == last.page]
-        for region in final:
-            region.limit = max(r.bottom for r in final)
-    return reading
 
 
 # --- naming and locating -----------------------------------------------------------------------
@@ -377,18 +223,39 @@ def heading_at_foot(reading: Reading, locator: Locator) -> Iterable[Found]:
 
 
 def column_hole(reading: Reading, locator: Locator) -> Iterable[Found]:
-    last = reading.items[-1].region if reading.items else None
-    for region in reading.regions:
-        if region is last or not region.foot:
-            continue  # the article ends there; columns above a wide block end where it starts
-        hole = region.limit - region.bottom
-        if hole <= HOLE_SHARE * reading.heights[region.page]:
-            continue
+    floats = _floats(reading)
+    for region, hole in holes(reading):
         where = f"below the wide block on page {region.page}"
         if region.side != "full width":
             where = f"at the foot of the {region.side} of page {region.page}"
+        message = f"{hole / PX_PER_MM:.0f} mm empty {where}"
         item = region.items[-1] if region.items else None
-        yield region.page, f"{hole / PX_PER_MM:.0f} mm empty {where}", item, ""
+        culprit = hole_culprit(reading, region)
+        if culprit is not None and culprit in floats:
+            # located at the float that went on: that is what an author can move
+            item = floats[culprit]
+            message += f": {_float_name(item, locator)} did not fit and went on"
+        yield region.page, message, item, ""
+
+
+def _floats(reading: Reading) -> dict[int, Item]:
+    """Each float's first item."""
+    first: dict[int, Item] = {}
+    for item in reading.items:
+        if item.float is not None:
+            first.setdefault(item.float, item)
+    return first
+
+
+def _float_name(item: Item, locator: Locator) -> str:
+    for whole in ("table", "figure"):
+        element = item.element(whole)
+        if element is not None:
+            caption = _text(element.find(".//caption") if whole == "table" else None)
+            if whole == "figure":
+                caption = _text(element.find(".//figcaption"))
+            return _name(whole, element, caption, locator, number=True)
+    return "a float"
 
 
 def overflow(reading: Reading, locator: Locator) -> Iterable[Found]:

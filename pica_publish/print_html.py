@@ -37,6 +37,11 @@ class Segment:
     kind: str
     """'columns' (flows in two columns) or 'wide' (a figure or table across the page)."""
     html: str
+    float: int | None = None
+    """A wide block's float number (see :func:`column_segments`)."""
+
+
+FLOAT_RE = re.compile(r"<(figure|table)\b")
 
 
 def inline_footnotes(body: str, notes: str) -> str:
@@ -67,35 +72,44 @@ def unwrap_sections(body: str) -> str:
 def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
     """Cut a flat body into column segments around top-level wide figures and tables.
 
-    ``deferrals`` moves wide block *i* (0-based) after that many of the top-level blocks that
-    follow it, the way a float moves down: the layout asks for this when a wide block would leave
-    the columns of the page before it half empty.
+    Every top-level figure and table is a *float*, numbered from 0 in source order: a wide one
+    becomes a segment of its own (``<div class="wide-block" data-float="N">`` in the template),
+    one in the columns is wrapped in ``<div class="float" data-float="N">``, so that the layout
+    can tell which float left a hole. ``deferrals`` moves float *N* after that many of the
+    top-level text blocks that follow it (never past another float), the way a float moves
+    down: the layout asks for this when a float that did not fit leaves a column foot empty. A
+    negative count moves it up before that many text blocks (a float last in its article, which
+    cannot move down).
     """
     items: list[Segment] = []
     position = 0
     for match in WIDE_RE.finditer(body):
         if _depth(body[: match.start()]) > 0:
             continue  # inside a list or quotation: stays in the column
-        items.extend(
-            Segment("columns", b) for b in top_level_blocks(body[position : match.start()])
-        )
+        items.extend(_column_items(body[position : match.start()]))
         items.append(Segment("wide", match[0]))
         position = match.end()
-    items.extend(Segment("columns", b) for b in top_level_blocks(body[position:]))
+    items.extend(_column_items(body[position:]))
+    items = _numbered(items)
     for index, steps in sorted((deferrals or {}).items(), reverse=True):
-        wides = [i for i, item in enumerate(items) if item.kind == "wide"]
-        if index >= len(wides):
+        at = next((i for i, item in enumerate(items) if item.float == index), None)
+        if at is None:
             continue
-        at = wides[index]
-        wide = items.pop(at)
+        moving = items.pop(at)
         target = at
         for _ in range(steps):
-            # a heading is never left alone above the wide block: it goes with the next block
+            # a heading is never left alone above the float: it goes with the next block
             while target < len(items) and items[target].kind == "columns":
                 target += 1
                 if not HEADING_RE.match(items[target - 1].html.lstrip()):
                     break
-        items.insert(target, wide)
+        for _ in range(-steps):
+            # moved up: past a text block, and past the heading above it too
+            while target > 0 and items[target - 1].kind == "columns":
+                target -= 1
+                if not (target > 0 and HEADING_RE.match(items[target - 1].html.lstrip())):
+                    break
+        items.insert(target, moving)
     # A heading right above a wide block introduces it: it goes with the block, across the page,
     # instead of staying alone at the foot of the columns when the block moves on.
     for at in range(len(items) - 1, 0, -1):
@@ -105,16 +119,41 @@ def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> li
             and before.kind == "columns"
             and HEADING_RE.match(before.html.lstrip())
         ):
-            items[at - 1 : at + 1] = [Segment("wide", before.html + item.html)]
+            items[at - 1 : at + 1] = [Segment("wide", before.html + item.html, item.float)]
     segments: list[Segment] = []
     for item in items:
-        if item.kind == "columns" and segments and segments[-1].kind == "columns":
-            segments[-1] = Segment("columns", segments[-1].html + item.html)
+        html = item.html
+        if item.kind == "float":
+            html = f'<div class="float" data-float="{item.float}">{html}</div>'
+        if item.kind != "wide" and segments and segments[-1].kind == "columns":
+            segments[-1] = Segment("columns", segments[-1].html + html)
+        elif item.kind != "wide":
+            segments.append(Segment("columns", html))
         else:
             segments.append(item)
     if not segments or segments[-1].kind == "wide":
         segments.append(Segment("columns", ""))
     return segments
+
+
+def _column_items(html: str) -> list[Segment]:
+    """The top-level blocks of a stretch of columns: figures and tables are floats."""
+    return [
+        Segment("float" if FLOAT_RE.match(block.lstrip()) else "columns", block)
+        for block in top_level_blocks(html)
+    ]
+
+
+def _numbered(items: list[Segment]) -> list[Segment]:
+    """The floats (wide or in the columns) numbered in source order."""
+    numbered, count = [], 0
+    for item in items:
+        if item.kind == "columns":
+            numbered.append(item)
+        else:
+            numbered.append(Segment(item.kind, item.html, count))
+            count += 1
+    return numbered
 
 
 class _TopLevel(HTMLParser):

@@ -134,6 +134,30 @@ def test_a_figure_that_does_not_fit_leaves_a_hole(typesetter):
     assert 85 < int(message.split()[0]) < 105
 
 
+def test_a_hole_is_located_at_the_float_that_left_it(typesetter):
+    figure = f'<figure id="t-fig:map">{spacer(100)}<figcaption>Figure 1. Map.</figcaption></figure>'
+    floated = f'<div class="float" data-float="0">{figure}</div>'
+    (fault,) = faults(typesetter, f"<p>Intro text here.</p>{spacer(160)}{floated}{TEXT}")
+    assert fault.rule == "makeup-column-hole"
+    assert fault.message.endswith(
+        f"at the foot of the left column of page {FIRST_PAGE}: Figure 1 did not fit and went on"
+    )
+    assert fault.line == 13 + BODY_LINE - 1  # the line of the figure, where its label is
+
+
+def test_a_hyphen_run_is_named_with_its_words_and_line(typesetter):
+    words = (
+        "Interdisciplinary conservationists characteristically underestimate institutionalised "
+        "internationalisation, notwithstanding extraordinarily comprehensive documentation. "
+    )
+    narrow = f'<p style="width: 30mm; hyphenate-limit-chars: 5 2 2">{words * 4}</p>'
+    found = [f for f in faults(typesetter, narrow) if f.rule == "makeup-hyphen-run"]
+    assert found, "the fixture must hyphenate 3 lines in a row"
+    assert found[0].page == FIRST_PAGE
+    assert " hyphenated line ends in a row on page 35 (" in found[0].message
+    assert found[0].line == 0  # not in the chapter's Markdown
+
+
 def test_a_short_line_in_a_justified_paragraph(typesetter):
     paragraph = f"<p>{BODY.splitlines()[4]}</p>"  # a long number after one word
     (fault,) = faults(typesetter, paragraph)

@@ -1,13 +1,16 @@
-"""Wide figures move down like floats when they would leave the columns above them half empty
-(real WeasyPrint, tiny pages)."""
+"""Floats (figures and tables, wide or in the columns) move like floats when they would leave
+a column foot empty, and hyphen runs are re-broken (real WeasyPrint, tiny pages)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pica_publish.hyphenation_report import long_runs
 from pica_publish.layout import Typesetter
+from pica_publish.pages import hole_culprit, holes, read_pages
+from pica_publish.placement import Placement, place
 from pica_publish.print_html import column_segments
-from pica_publish.stages.typeset import allowed_roots, place_wide_blocks, print_stylesheet
+from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
 CSS = """
 @page { size: 120mm 160mm; margin: 10mm; }
@@ -15,33 +18,116 @@ html { font-size: 9pt; line-height: 1.3; }
 .columns { columns: 2; column-gap: 4mm; }
 .wide-block { break-inside: avoid; }
 .wide-block figure { margin: 0; height: 95mm; background: #ccc; }
+.columns figure { margin: 2mm 0; height: 60mm; background: #ccc; break-inside: avoid; }
 p { margin: 0 0 2mm; }
 """
 PARAGRAPH = "<p>" + "steppe " * 60 + "</p>\n"
-BODY = (
-    PARAGRAPH * 2 + '<figure class="wide"><figcaption>Map</figcaption></figure>\n' + PARAGRAPH * 6
-)
 
 
 def render(segments) -> str:
     parts = []
     for segment in segments:
-        css_class = "wide-block" if segment.kind == "wide" else "columns"
-        parts.append(f'<div class="{css_class}">{segment.html}</div>')
+        if segment.kind == "wide":
+            parts.append(f'<div class="wide-block" data-float="{segment.float}">{segment.html}</div>')
+        else:
+            parts.append(f'<div class="columns">{segment.html}</div>')
     return "<html><body>" + "".join(parts) + "</body></html>"
 
 
+def judge(laid):
+    """What the build's judge counts that these fixtures provoke: holes and hyphen runs."""
+    faults = len(list(holes(read_pages(laid.document, 1)))) + len(long_runs(laid.document))
+    return (faults, laid.page_count)
+
+
+def placed(tmp_path: Path, body: str, css: str = CSS):
+    typesetter = Typesetter([tmp_path], css)
+
+    def lay_out(placement: Placement):
+        segments = column_segments(body, placement.deferral_map)
+        return typesetter.lay_out(render(segments), tmp_path, placement.css())
+
+    first = lay_out(Placement())
+    return first, *place(first, lay_out, judge)
+
+
 def test_a_wide_block_that_leaves_a_hole_is_moved_down(tmp_path: Path):
-    typesetter = Typesetter([tmp_path], CSS)
+    body = PARAGRAPH * 2 + '<figure class="wide"><figcaption>Map</figcaption></figure>\n'
+    first, best, placement = placed(tmp_path, body + PARAGRAPH * 6)
+    reading = read_pages(first.document, 1)
+    found = [hole_culprit(reading, region) for region, _ in holes(reading)]
+    assert found and set(found) == {0}, "the fixture must start with a hole that the wide figure left"
+    assert list(holes(read_pages(best.document, 1))) == []
+    assert placement.deferrals and placement.deferrals[0][0] == 0
+    assert best.page_count <= first.page_count
 
-    def lay_out(deferrals=None):
-        return typesetter.lay_out(render(column_segments(BODY, deferrals)), tmp_path)
 
-    first = lay_out()
-    assert first.wide_gaps, "the fixture must start with a hole above the wide block"
-    placed = place_wide_blocks(first, lay_out)
-    assert placed.wide_gaps == []
-    assert placed.page_count <= first.page_count
+def test_a_figure_in_the_columns_that_leaves_a_hole_is_moved_down(tmp_path: Path):
+    body = PARAGRAPH * 3 + "<figure><figcaption>Fig. 1</figcaption></figure>\n" + PARAGRAPH * 6
+    first, best, placement = placed(tmp_path, body)
+    reading = read_pages(first.document, 1)
+    assert {hole_culprit(reading, r) for r, _ in holes(reading)} == {0}
+    assert list(holes(read_pages(best.document, 1))) == []
+    assert dict(placement.deferrals)[0] > 0
+
+
+def test_a_last_float_that_leaves_a_hole_is_moved_up(tmp_path: Path):
+    body = PARAGRAPH * 5 + '<figure class="wide"><figcaption>Map</figcaption></figure>\n'
+    first, best, placement = placed(tmp_path, body)
+    assert list(holes(read_pages(first.document, 1))), "the fixture must start with a hole"
+    assert list(holes(read_pages(best.document, 1))) == []
+    assert dict(placement.deferrals)[0] < 0
+
+
+def test_a_hole_that_no_float_left_is_left_alone(tmp_path: Path):
+    """Text pushed on by its keep rules is not a float's fault: no move is tried."""
+    body = PARAGRAPH * 2 + '<p style="break-inside: avoid">' + "steppe " * 200 + "</p>"
+    first, best, placement = placed(tmp_path, body)
+    assert best is first and placement == Placement()
+
+
+HYPHEN_CSS = """
+@page { size: 60mm 200mm; margin: 5mm; }
+html { font-size: 9pt; line-height: 1.3; }
+p { hyphens: auto; text-align: justify; hyphenate-limit-chars: 5 2 2; }
+"""
+LONG_WORDS = (
+    "Interdisciplinary conservationists characteristically underestimate institutionalised "
+    "internationalisation, notwithstanding extraordinarily comprehensive documentation, "
+    "telecommunications infrastructure, counterrevolutionary misrepresentations and "
+    "uncharacteristically incomprehensible administrative responsibilities. "
+)
+
+
+def test_a_hyphen_run_is_found_and_re_broken(tmp_path: Path):
+    body = '<p lang="en">' + LONG_WORDS * 3 + "</p>"
+    first, best, placement = placed(tmp_path, body, HYPHEN_CSS)
+    assert long_runs(first.document), "the fixture must hyphenate 3 lines in a row"
+    assert placement.tightened, "the paragraph was re-broken"
+    assert long_runs(best.document) == []
+
+
+def test_floats_are_numbered_and_marked_in_source_order():
+    body = (
+        '<p>a</p><figure id="f1"></figure><p>b</p><table class="wide"><tr><td>t</td></tr></table>'
+        "<p>c</p><table><tr><td>u</td></tr></table>"
+    )
+    segments = column_segments(body)
+    assert [(s.kind, s.float) for s in segments] == [
+        ("columns", None),
+        ("wide", 1),
+        ("columns", None),
+    ]
+    assert '<div class="float" data-float="0"><figure id="f1">' in segments[0].html
+    assert '<div class="float" data-float="2"><table>' in segments[2].html
+
+
+def test_a_float_moved_up_takes_the_heading_above_its_text_along():
+    body = '<p>a</p><h2>H</h2><p>b</p><figure class="wide"></figure>'
+    segments = column_segments(body, {0: -1})
+    assert [s.kind for s in segments] == ["columns", "wide", "columns"]
+    assert segments[0].html == "<p>a</p>"
+    assert segments[2].html == "<h2>H</h2><p>b</p>"
 
 
 def test_deferral_keeps_headings_with_their_text():

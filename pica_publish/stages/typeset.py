@@ -14,14 +14,15 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pica_publish.diagnostics import Location
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
-from pica_publish.model import Issue
+from pica_publish.model import Chapter, Issue
+from pica_publish.pages import hole_total, read_pages
+from pica_publish.placement import Placement, Score, place
 from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
 from pica_publish.print_html import print_body
 from pica_publish.stages.assemble import PrintPart
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
-MAX_DEFERRALS = 6
 PageMap = dict[str, tuple[int, int]]
 PREFLIGHT = "preflight.json"
 
@@ -76,29 +76,38 @@ def typeset(state: BuildState) -> BuildState:
         return _with_outputs(state, *cached)
     typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
 
+    laid_out: dict[tuple[str, str], LaidOut] = {}
+
     def lay_out(
         part: PrintPart,
         folio: int,
         page_map: PageMap,
-        deferrals: dict[int, int] | None = None,
+        placement: Placement | None = None,
         *,
         single_page: bool = False,
     ) -> LaidOut | None:
+        placement = placement or Placement()
         context = {**part.context, "single_page": single_page}
         if part.kind == "article":
             article = context["article"]
-            segments = print_body(article["body_html"], article["notes_html"], deferrals)
+            segments = print_body(
+                article["body_html"], article["notes_html"], placement.deferral_map
+            )
             context = {**context, "article": {**article, "segments": segments}}
         html = render(part.template, folio=folio, page_map=page_map, **context)
+        css = placement.css()
+        if (html, css) in laid_out:  # a move that changed nothing (a float already last)
+            return laid_out[html, css]
         where = _part_location(issue, part)
         try:
-            laid = typesetter.lay_out(html, Path(part.base_path or issue.root))
+            laid = typesetter.lay_out(html, Path(part.base_path or issue.root), css)
         except LayoutError as error:
             for problem in error.problems:
                 report.error("layout-resource", f"cannot lay out: {problem}", where)
             return None
         for warning in laid.warnings:
             report.warning("layout-warning", warning, where)
+        laid_out[html, css] = laid
         return laid
 
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
@@ -115,14 +124,23 @@ def typeset(state: BuildState) -> BuildState:
         folio += laid.page_count
 
     def lay_out_article(part: PrintPart, start: int, page_map: PageMap) -> LaidOut | None:
+        laid_out.clear()  # the layouts of one article's placement only (memory)
         laid = lay_out(part, start, page_map)
         if laid is None:
             return None
-        laid = place_wide_blocks(laid, functools.partial(lay_out, part, start, page_map))
+        chapter = next((c for c in issue.chapters if c.slug == part.slug), None)
+        if chapter is not None:
+            laid, placement = place(
+                laid,
+                functools.partial(lay_out, part, start, page_map),
+                functools.partial(judge, chapter=chapter, start=start),
+            )
+        else:
+            placement = Placement()
         if laid.page_count == 1:
             # "CATnews Special Issue 13, 4." rather than "4–4": the one case where the printed
             # range needs to know the page count; a one-page layout is cheap.
-            again = lay_out(part, start, page_map, single_page=True)
+            again = lay_out(part, start, page_map, placement, single_page=True)
             if again is not None and again.page_count == 1:
                 return again
         return laid
@@ -255,32 +273,11 @@ def allowed_roots(project: Path) -> list[Path]:
     return [project, theme_path(), *sorted({face.path.parent for face in print_faces()})]
 
 
-def place_wide_blocks(laid: LaidOut, lay_out: Callable[..., LaidOut | None]) -> LaidOut:
-    """Move wide figures and tables down past following paragraphs, like floats, while that
-    closes a hole they leave in the columns before or after them.
-
-    Each try lays the article out again (only articles with such a hole pay for it).
-    """
-    deferrals: dict[int, int] = {}
-    best, best_gap = laid, sum(g.gap for g in laid.wide_gaps)
-    for _attempt in range(MAX_DEFERRALS):
-        gaps = best.wide_gaps
-        if not gaps:
-            break
-        deferrals = {**deferrals, gaps[0].index: deferrals.get(gaps[0].index, 0) + 1}
-        candidate = lay_out(deferrals)
-        if candidate is None:
-            break
-        gap = sum(g.gap for g in candidate.wide_gaps)
-        if gap >= best_gap and candidate.page_count >= best.page_count:
-            continue  # not better yet: a larger step may be; the loop is bounded
-        best, best_gap = candidate, gap
-        LOGGER.info(
-            "    moved wide block %d down by %d block(s)",
-            gaps[0].index + 1,
-            deferrals[gaps[0].index],
-        )
-    return best
+def judge(laid: LaidOut, *, chapter: Chapter, start: int) -> Score:
+    """How good an article's layout is, for :func:`pica_publish.placement.place`: fewer make-up
+    faults, then fewer pages, then less empty space at column feet."""
+    holes = hole_total(read_pages(laid.document, start))
+    return (len(preflight(laid, chapter, start)), laid.page_count, round(holes))
 
 
 def run_preflight(issue: Issue, articles: list[tuple[PrintPart, LaidOut, int]]) -> list[Fault]:
