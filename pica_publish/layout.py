@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-import functools
 import io
 import logging
 import signal
@@ -29,12 +28,14 @@ from urllib.request import url2pathname
 import weasyprint
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
-from weasyprint.layout import inline as weasyprint_inline
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from pica_publish.engine_fixes import ENGINE_FIXES, install
 from pica_publish.inputs import InputRefused, read_input, resolve_input
 from pica_publish.model import Issue
+
+install()  # the engine fixes, before anything is laid out
 
 IMAGE_DPI = 300
 """Print resolution: raster images larger than this at their printed size are downsampled."""
@@ -138,52 +139,6 @@ class LaidOut:
     @property
     def page_count(self) -> int:
         return len(self.document.pages)
-
-
-LINE_BREAKING_FIXES = ("hanging-trailing-spaces",)
-"""Workarounds applied to WeasyPrint's line breaking; part of the layout cache key."""
-
-
-def _hang_trailing_spaces(split_first_line: Any) -> Any:
-    """WeasyPrint's ``split_first_line``, letting a text's trailing spaces hang at the line end.
-
-    Works around a WeasyPrint 70 line-breaking bug (the "Stray line break" class, upstream
-    Kozea/WeasyPrint#1051): a text run followed by an inline element (a citation, a link,
-    italics) ends with the space between them. When the run fits the rest of the line but that
-    space does not, Pango keeps it all on one line (trailing spaces hang), yet
-    ``split_first_line`` compares the width *with* the space to the room left, decides that "the
-    line can't be split earlier" and breaks after the run's first word or first hyphenation
-    fragment: "en-" or "and" alone on a line, the sentence going on below. A run that fits once
-    its trailing spaces are left out is kept whole here; the line then breaks before the next
-    element, which WeasyPrint's overflow check (``trailing_whitespace_size``) already allows.
-    """
-
-    @functools.wraps(split_first_line)
-    def split(
-        text: str, style: Any, context: Any, max_width: float | None, *args: Any, **kwargs: Any
-    ) -> Any:
-        result = split_first_line(text, style, context, max_width, *args, **kwargs)
-        stripped = text.rstrip(" ")
-        if (
-            result[2] is None  # the whole text is on the line
-            or max_width is None
-            or style["white_space"] != "normal"
-            or stripped in ("", text)
-        ):
-            return result
-        _, _, resume, width, _, _ = split_first_line(
-            stripped, style, context, max_width, *args, **kwargs
-        )
-        if resume is not None or width > max_width:
-            return result  # a real break: the text does not fit even without its spaces
-        return split_first_line(text, style, context, None, *args, **kwargs)
-
-    split.pica_publish_fix = True  # type: ignore[attr-defined]
-    return split
-
-
-if not getattr(weasyprint_inline.split_first_line, "pica_publish_fix", False):
-    weasyprint_inline.split_first_line = _hang_trailing_spaces(weasyprint_inline.split_first_line)
 
 
 class _Collect(logging.Handler):
@@ -341,7 +296,7 @@ class PdfOptions:
 
 
 def layout_engine_version() -> str:
-    return f"WeasyPrint {weasyprint.__version__} + {', '.join(LINE_BREAKING_FIXES)}"
+    return f"WeasyPrint {weasyprint.__version__} + {', '.join(ENGINE_FIXES)}"
 
 
 def versions() -> dict[str, str]:

@@ -70,6 +70,9 @@ class Region:
     """Nothing follows it on the page: its room ends at the foot of the main flow."""
     blocks: float = 0.0
     """Where the blocks in it end (a spacer or an empty box holds no item)."""
+    head: float = 0.0
+    """Where its first content starts: the border box of its first leaf block, or its first
+    line (a margin kept at the column top shows as ``head > top``)."""
 
     @property
     def bottom(self) -> float:
@@ -122,6 +125,7 @@ def read_pages(document: Any, start: int) -> Reading:
                 (c.position_y + c.margin_height() - c.margin_bottom for c in box.children),
                 default=region.top,
             )
+            region.head = _head(box)
             reading.regions.append(region)
         elif (
             tag == "div"
@@ -177,13 +181,30 @@ def read_pages(document: Any, start: int) -> Reading:
     return reading
 
 
+def _head(column: Any) -> float:
+    """The top of the first content in ``column``: down its first children to a line, an image,
+    a table or an empty block."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    box = column
+    while True:
+        children = getattr(box, "children", ())
+        if not children or isinstance(box, LineBox) or getattr(box, "element_tag", "") == "table":
+            break
+        box = children[0]
+    if isinstance(box, LineBox) or box is column:
+        return float(box.position_y)
+    return float(box.position_y + box.margin_top)
+
+
 def holes(reading: Reading) -> Iterator[tuple[Region, float]]:
     """Regions whose foot is left empty by more than :data:`HOLE_SHARE` of the text block, with
-    the empty height. The article's last columns (balanced) and columns that end where a wide
-    block starts are not holes."""
+    the empty height: at the foot of the page, or above the wide block below them (columns
+    balanced badly: a float filled one of them). The article's last columns are balanced to
+    their longer one, so only a badly balanced one of them counts."""
     last = reading.items[-1].region if reading.items else None
     for region in reading.regions:
-        if region is last or not region.foot:
+        if region is last:
             continue
         hole = region.limit - region.bottom
         if hole > HOLE_SHARE * reading.heights[region.page]:

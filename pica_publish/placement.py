@@ -84,17 +84,25 @@ def place(
     lay_out: Callable[[Placement], LaidOut | None],
     judge: Callable[[LaidOut], Score],
 ) -> tuple[LaidOut, Placement]:
-    """The best layout found for an article first laid out as ``laid``, and its placement."""
+    """The best layout found for an article first laid out as ``laid``, and its placement.
+
+    ``lay_out`` should return the same object for the same HTML and style (the build keeps the
+    layouts of one article), so that a move that changes nothing costs no try."""
     best, placement, score = laid, Placement(), judge(laid)
     tries = 0
+    judged = {id(laid)}
 
     def attempt(trial: Placement, what: str) -> bool:
         nonlocal best, placement, score, tries
         candidate = lay_out(trial)
-        if candidate is None or candidate is best:
-            return False  # (the same layout: the move changed nothing, and cost nothing)
+        if candidate is None or id(candidate) in judged:
+            # the same HTML as a layout tried before (``lay_out`` keeps them): the move changed
+            # nothing (a float that cannot pass the next float), and cost nothing
+            return False
+        judged.add(id(candidate))
         tries += 1
         candidate_score = judge(candidate)
+        LOGGER.debug("    tried: %s, %s (was %s)", what, candidate_score, score)
         if candidate_score >= score:
             return False
         best, placement, score = candidate, trial, candidate_score
@@ -114,6 +122,13 @@ def place(
                 break
             way = f"down {steps}" if steps > 0 else f"up {-steps}"
             if attempt(placement.defer(number, steps), f"moved float {number + 1} {way}"):
+                # the text it let up may leave a hole of its own: one block further, while
+                # that helps
+                step = 1 if steps > 0 else -1
+                while tries < MAX_TRIES and attempt(
+                    placement.defer(number, step), f"moved float {number + 1} on by 1"
+                ):
+                    pass
                 break
         else:
             stuck.add(number)

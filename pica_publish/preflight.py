@@ -44,6 +44,7 @@ HINTS = {
     "makeup-table-split": "move the table in the text, shorten the text before it or mark it .wide",
     "makeup-heading-at-foot": "shorten or lengthen the text before the heading",
     "makeup-column-hole": "a block that did not fit went on; move it or shorten the text before it",
+    "makeup-column-top": "the column's first line is below the column top: a margin was kept",
     "makeup-overflow": "break the long line (code: wrap it; a table: fewer or narrower columns)",
     "makeup-hyphen-run": "rephrase one of the lines, or add a word to the hyphenation exceptions",
     "makeup-short-line": "a long word or link could not be broken: add a soft hyphen or rephrase",
@@ -228,6 +229,8 @@ def column_hole(reading: Reading, locator: Locator) -> Iterable[Found]:
         where = f"below the wide block on page {region.page}"
         if region.side != "full width":
             where = f"at the foot of the {region.side} of page {region.page}"
+            if not region.foot:
+                where += " (above a wide block)"
         message = f"{hole / PX_PER_MM:.0f} mm empty {where}"
         item = region.items[-1] if region.items else None
         culprit = hole_culprit(reading, region)
@@ -256,6 +259,19 @@ def _float_name(item: Item, locator: Locator) -> str:
                 caption = _text(element.find(".//figcaption"))
             return _name(whole, element, caption, locator, number=True)
     return "a float"
+
+
+def column_top(reading: Reading, locator: Locator) -> Iterable[Found]:
+    """A column whose first line (or image, or row) starts below the column's top: out of
+    register with the column beside it (a margin kept at the top of a column)."""
+    for region in reading.regions:
+        if not region.side.endswith("column") or not region.items:
+            continue
+        first = region.items[0]
+        drop = region.head - region.top
+        if drop > TOLERANCE:
+            where = f"the {region.side} of page {region.page}"
+            yield region.page, f"{drop * PT_PER_PX:.0f} pt space at the top of {where}", first, ""
 
 
 def overflow(reading: Reading, locator: Locator) -> Iterable[Found]:
@@ -340,6 +356,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("makeup-table-split", table_split),
     ("makeup-heading-at-foot", heading_at_foot),
     ("makeup-column-hole", column_hole),
+    ("makeup-column-top", column_top),
     ("makeup-overflow", overflow),
     ("makeup-hyphen-run", hyphen_run),
     ("makeup-short-line", short_line),

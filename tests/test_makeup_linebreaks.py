@@ -3,7 +3,7 @@
 A text run followed by an inline element (a citation, a link) ends with the space between them.
 When the run fits the rest of the line but that space does not, WeasyPrint 70 broke after the
 run's first word or hyphenation fragment ("en-" alone on a line in the sample issue, "R.," or
-"Brown" in a reference, "and" in a paragraph): see ``pica_publish.layout._hang_trailing_spaces``. Each case below sets the measure to
+"Brown" in a reference, "and" in a paragraph): see ``pica_publish.engine_fixes._hang_trailing_spaces``. Each case below sets the measure to
 the run's own width plus 1 px (less than a space), measured first in the same context, so that
 the trigger holds whatever the fonts and the stylesheet make of the text.
 """

@@ -28,7 +28,9 @@ def render(segments) -> str:
     parts = []
     for segment in segments:
         if segment.kind == "wide":
-            parts.append(f'<div class="wide-block" data-float="{segment.float}">{segment.html}</div>')
+            parts.append(
+                f'<div class="wide-block" data-float="{segment.float}">{segment.html}</div>'
+            )
         else:
             parts.append(f'<div class="columns">{segment.html}</div>')
     return "<html><body>" + "".join(parts) + "</body></html>"
@@ -56,7 +58,9 @@ def test_a_wide_block_that_leaves_a_hole_is_moved_down(tmp_path: Path):
     first, best, placement = placed(tmp_path, body + PARAGRAPH * 6)
     reading = read_pages(first.document, 1)
     found = [hole_culprit(reading, region) for region, _ in holes(reading)]
-    assert found and set(found) == {0}, "the fixture must start with a hole that the wide figure left"
+    assert found and set(found) == {0}, (
+        "the fixture must start with a hole that the wide figure left"
+    )
     assert list(holes(read_pages(best.document, 1))) == []
     assert placement.deferrals and placement.deferrals[0][0] == 0
     assert best.page_count <= first.page_count
