@@ -106,10 +106,11 @@ class Locator:
         """The file line of what ``item`` shows (or of ``text``), 0 when not found."""
         body_line = 0
         if item is not None:
+            # a labelled figure or table first: its caption's text is not the Markdown's
+            labelled = (self.label(e) for _, e in reversed(item.elements))
+            body_line = next((self.labels[label] for label in labelled if label in self.labels), 0)
             for tag, element in reversed(item.elements):
-                label = self.label(element)
-                if label in self.labels:
-                    body_line = self.labels[label]
+                if body_line:
                     break
                 if tag in HEADINGS:
                     key = _key(_text(element))
