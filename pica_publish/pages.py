@@ -229,6 +229,17 @@ def hole_culprit(reading: Reading, region: Region) -> int | None:
     return None
 
 
+def nearby_floats(reading: Reading, region: Region) -> list[int]:
+    """The floats that start on ``region``'s page or the next, nearest first: for a hole that
+    text, not a float, left (a heading kept with its text went on), moving one of them changes
+    what text falls where."""
+    starts: dict[int, Item] = {}
+    for item in reading.items:
+        if item.float is not None and item.region.page in (region.page, region.page + 1):
+            starts.setdefault(item.float, item)
+    return sorted(starts, key=lambda n: (starts[n].region.page != region.page, n))
+
+
 def hole_total(reading: Reading) -> float:
     """The empty height at column feet, in CSS pixels, over the article."""
     return sum(hole for _, hole in holes(reading))

@@ -12,7 +12,8 @@ fault are fixed by laying it out again with a :class:`Placement`:
 
 A candidate layout is kept only if the judge (the preflight: fewer faults, then fewer pages,
 then less empty space) says it is better; the tries are bounded, so an article costs at most
-:data:`MAX_TRIES` extra layouts, and an article without such faults costs none.
+:data:`MAX_TRIES` + :data:`MAX_RUN_TRIES` extra layouts, and an article without such faults
+costs none.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pica_publish.hyphenation_report import long_run_elements
-from pica_publish.pages import hole_culprit, holes, read_pages
+from pica_publish.pages import hole_culprit, holes, nearby_floats, read_pages
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut
@@ -32,9 +33,37 @@ LOGGER = logging.getLogger("pica_publish")
 
 MAX_TRIES = 6
 """Extra layouts an article may take to fix its faults."""
-STEPS = (1, 2, 3, -1, -2)
-"""The moves tried for a float that left a hole, in order: down past 1–3 text blocks, then up
-past 1–2 (a float that cannot go down, last in its article). The first that helps is kept."""
+MAX_RUN_TRIES = 2
+"""Extra layouts an article may take to re-break paragraphs with hyphen runs."""
+
+Move = Callable[["Placement", int], "Placement"]
+"""A move of floats, given the placement to change and how many text blocks beyond one."""
+
+
+def _moves(number: int) -> list[tuple[str, Move]]:
+    """The moves tried for float ``number`` when it left a hole, in order; the first that helps
+    is kept (and repeated while it helps): down past 1–3 text blocks; down together with the
+    float after it, which blocks it (that one first, so this one can follow); up past 1–2, for
+    a float that cannot go down (last in its article)."""
+    name, after = f"float {number + 1}", f"floats {number + 1} and {number + 2}"
+
+    def down(k: int) -> Move:
+        return lambda p, extra: p.defer(number, k * extra or 1)
+
+    def down_with_next(k: int) -> Move:
+        return lambda p, extra: p.defer(number + 1, k * extra or 1).defer(
+            number, (k + 1) * extra or 1
+        )
+
+    def up(k: int) -> Move:
+        return lambda p, extra: p.defer(number, -(k * extra or 1))
+
+    moves = [(f"moved {name} down {k}", down(k)) for k in (1, 2, 3)]
+    moves += [(f"moved {after} down {k}", down_with_next(k)) for k in (1, 2)]
+    moves += [(f"moved {name} up {k}", up(k)) for k in (1, 2)]
+    return moves
+
+
 TIGHTER = (
     "",
     "hyphenate-limit-chars: 9 4 4",  # long words only, 4 letters either side of the break
@@ -112,38 +141,41 @@ def place(
     stuck: set[int] = set()
     while tries < MAX_TRIES:
         reading = read_pages(best.document, 0)
-        culprits = [hole_culprit(reading, region) for region, _ in holes(reading)]
-        pending = [c for c in culprits if c is not None and c not in stuck]
+        found = [(region, hole_culprit(reading, region)) for region, _ in holes(reading)]
+        culprits = [c for _, c in found if c is not None]
+        # then, for a hole that text left, the floats near it (moving one moves text)
+        culprits += [n for region, c in found if c is None for n in nearby_floats(reading, region)]
+        pending = [c for c in culprits if c not in stuck]
         if not pending:
             break
         number = pending[0]
-        for steps in STEPS:
+        for what, move in _moves(number):
             if tries >= MAX_TRIES:
                 break
-            way = f"down {steps}" if steps > 0 else f"up {-steps}"
-            if attempt(placement.defer(number, steps), f"moved float {number + 1} {way}"):
+            if attempt(move(placement, 1), what):
                 # the text it let up may leave a hole of its own: one block further, while
-                # that helps
-                step = 1 if steps > 0 else -1
-                while tries < MAX_TRIES and attempt(
-                    placement.defer(number, step), f"moved float {number + 1} on by 1"
+                # that helps (and there is a hole left)
+                while (
+                    tries < MAX_TRIES
+                    and any(holes(read_pages(best.document, 0)))
+                    and attempt(move(placement, 0), f"{what}, and on by 1")
                 ):
                     pass
                 break
         else:
             stuck.add(number)
-    for _round in range(2):
+    levels = 1  # how much tighter than now a try sets the paragraphs
+    for _try in range(MAX_RUN_TRIES):
         root = _root(best)
-        if root is None or tries >= MAX_TRIES:
-            break
-        selectors = [_path(root, element) for element in long_run_elements(best.document)]
+        selectors = [_path(root, e) for e in long_run_elements(best.document)] if root else []
         todo = [s for s in selectors if s and placement.level(s) < len(TIGHTER) - 1]
         if not todo:
             break
-        if not attempt(placement.tighten(todo), f"re-broke {len(todo)} paragraph(s)"):
-            if tries < MAX_TRIES:  # long words only was not enough: soft hyphens only
-                attempt(placement.tighten(todo).tighten(todo), f"re-broke {len(todo)} paragraph(s)")
-            break
+        trial = placement
+        for _level in range(levels):
+            trial = trial.tighten(todo)
+        if not attempt(trial, f"re-broke {len(todo)} paragraph(s)"):
+            levels += 1  # long words only was not enough: soft hyphens only
     return best, placement
 
 

@@ -154,3 +154,18 @@ def test_long_table_repeats_its_header_row(tmp_path: Path):
     for page in laid.document.pages:
         text = "".join(box.text for box in page._page_box.descendants() if hasattr(box, "text"))
         assert "Objective" in text and "Lead party" in text  # the header row on every page
+
+
+def test_a_float_blocked_by_the_next_float_moves_down_with_it():
+    """Table 1 right before a wide Table 2 cannot pass it; moving both keeps their order."""
+    body = (
+        '<p>a</p><table id="t1"><tr><td>1</td></tr></table><p>b</p>'
+        '<table id="t2" class="wide"><tr><td>2</td></tr></table><p>c</p><p>d</p>'
+    )
+    alone = column_segments(body, {0: 2})
+    assert alone[0].html.index('id="t1"') > alone[0].html.index("<p>b</p>")  # stops at t2
+    together = column_segments(body, {1: 1, 0: 2})
+    assert [s.kind for s in together] == ["columns", "wide", "columns"]
+    assert together[0].html.startswith("<p>a</p><p>b</p><p>c</p>")
+    assert together[0].html.endswith('<table id="t1"><tr><td>1</td></tr></table></div>')
+    assert together[2].html == "<p>d</p>"
