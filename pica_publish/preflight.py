@@ -45,10 +45,16 @@ HINTS = {
     "makeup-heading-at-foot": "shorten or lengthen the text before the heading",
     "makeup-column-hole": "a block that did not fit went on; move it or shorten the text before it",
     "makeup-column-top": "the column's first line is below the column top: a margin was kept",
+    "makeup-table-too-wide": "fewer or narrower columns, shorter words in the cells, or two tables",
     "makeup-overflow": "break the long line (code: wrap it; a table: fewer or narrower columns)",
     "makeup-hyphen-run": "rephrase one of the lines, or add a word to the hyphenation exceptions",
     "makeup-short-line": "a long word or link could not be broken: add a soft hyphen or rephrase",
 }
+
+
+ERRORS = frozenset({"makeup-table-too-wide"})
+"""Faults that fail the build: the table was made wide and set small already (tables.lua) and
+still runs off the page, so the print edition cannot show it."""
 
 
 @dataclass(frozen=True, order=True)
@@ -296,8 +302,8 @@ def overflow(reading: Reading, locator: Locator) -> Iterable[Found]:
         else:
             left, right = box.position_x, box.position_x + box.margin_width()
         over = max(region.left - left, right - region.right)
-        if over <= TOLERANCE:
-            continue
+        if over <= TOLERANCE or _too_wide(item):
+            continue  # (a table too wide for the page is the rule below)
         block = item.element("table") if item.kind == "table" else box.element
         if item.kind == "table":
             what = _name("table", block, _text(item.element("caption")), locator, number=False)
@@ -312,6 +318,33 @@ def overflow(reading: Reading, locator: Locator) -> Iterable[Found]:
     for (page, _), (over, what, item) in sorted(worst.items(), key=lambda kv: kv[0][0]):
         room = "its column" if item.region.side.endswith("column") else "the text block"
         yield page, f"{what} runs {over * PT_PER_PX:.0f} pt past {room} on page {page}", item, ""
+
+
+def _too_wide(item: Item) -> bool:
+    """A table set across the page that runs past the text block."""
+    return (
+        item.kind == "table"
+        and item.region.side == "full width"
+        and item.box.position_x + item.box.margin_width() - item.region.right > TOLERANCE
+    )
+
+
+def table_too_wide(reading: Reading, locator: Locator) -> Iterable[Found]:
+    for item in reading.tables:
+        if _too_wide(item):
+            over = item.box.position_x + item.box.margin_width() - item.region.right
+            name = _name(
+                "table",
+                item.element("table"),
+                _text(item.element("caption")),
+                locator,
+                number=False,
+            )
+            message = (
+                f"{name} is {over * PT_PER_PX:.0f} pt wider than the page's text block on page "
+                f"{item.region.page}, even across the page in small type"
+            )
+            yield item.region.page, message, item, ""
 
 
 def hyphen_run(reading: Reading, locator: Locator) -> Iterable[Found]:
@@ -358,6 +391,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("makeup-heading-at-foot", heading_at_foot),
     ("makeup-column-hole", column_hole),
     ("makeup-column-top", column_top),
+    ("makeup-table-too-wide", table_too_wide),
     ("makeup-overflow", overflow),
     ("makeup-hyphen-run", hyphen_run),
     ("makeup-short-line", short_line),
@@ -378,7 +412,8 @@ def preflight(laid: LaidOut, chapter: Chapter, start: int) -> list[Fault]:
 
 def report_faults(report: Report, faults: Iterable[Fault]) -> None:
     for fault in faults:
-        report.warning(
+        say = report.error if fault.rule in ERRORS else report.warning
+        say(
             fault.rule,
             fault.message,
             Location(fault.chapter, fault.line),

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from pica_publish.layout import Typesetter
-from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight
+from pica_publish.diagnostics import Report
+from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
 UNDO_KEEPS = """
@@ -158,6 +159,29 @@ def test_a_hyphen_run_is_named_with_its_words_and_line(typesetter):
     assert found[0].line == 0  # not in the chapter's Markdown
 
 
+def test_a_table_too_wide_even_across_the_page_is_an_error(typesetter, tmp_path):
+    engine, root = typesetter
+    words = "".join(f"<td>Wildlifeconservationorganisation{n}</td>" for n in range(8))
+    html = (
+        '<html lang="en"><body><article><div class="article-body">'
+        '<div class="wide-block" data-float="0"><table id="t-tbl:threats" class="wide dense">'
+        "<caption><strong>Table 1.</strong> Threats.</caption>"
+        f"<tbody><tr>{words}</tr><tr>{words}</tr></tbody></table></div>"
+        f'<div class="columns">{TEXT}</div></div></article></body></html>'
+    )
+    chapter: Any = Chapter()
+    found = preflight(engine.lay_out(html, root), chapter, FIRST_PAGE)
+    assert [f.rule for f in found] == ["makeup-table-too-wide"]  # not also an overflow
+    assert found[0].message.startswith("table 'tbl:threats' is ")
+    assert found[0].message.endswith(
+        f" pt wider than the page's text block on page {FIRST_PAGE}, even across the page in small type"
+    )
+    assert found[0].line == 11 + BODY_LINE - 1
+    report = Report()
+    report_faults(report, found)
+    assert report.has_errors  # the build fails: the print edition cannot show the table
+
+
 def test_a_short_line_in_a_justified_paragraph(typesetter):
     paragraph = f"<p>{BODY.splitlines()[4]}</p>"  # a long number after one word
     (fault,) = faults(typesetter, paragraph)
@@ -195,3 +219,20 @@ def test_a_build_writes_preflight_json(mini, run_cli):
     assert [line for line in again.output.splitlines() if "[makeup-" in line] == [
         line for line in result.output.splitlines() if "[makeup-" in line
     ]
+
+
+def test_a_table_too_wide_for_the_page_fails_the_build_at_its_line(mini, run_cli):
+    chapter = mini / "chapters" / "02-strategy.md"
+    header = "| " + " | ".join(f"H{n}" for n in range(10)) + " |"
+    rule = "|" + "---|" * 10
+    row = "| " + " | ".join(f"Internationalorganisationfor{n}" for n in range(10)) + " |"
+    text = chapter.read_text("utf-8")
+    table = f"\n\n{header}\n{rule}\n{row}\n{row}\n\nTable: Far too wide. {{#tbl:huge}}\n"
+    chapter.write_text(text + table, "utf-8")
+    line = (text + table).count("\n", 0, (text + table).index("Table: Far too wide")) + 1
+    result = run_cli("-C", str(mini), "build", "--pdf")
+    assert result.status == 1
+    assert f"chapters/02-strategy.md:{line}: error: table 'tbl:huge' is " in result.output
+    assert "[makeup-table-too-wide]" in result.output
+    assert "Traceback" not in result.output
+    assert not (mini / "build" / "pdf").exists()  # nothing published
