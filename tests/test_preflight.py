@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pica_publish.layout import Typesetter
 from pica_publish.diagnostics import Report
+from pica_publish.layout import Typesetter
 from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
