@@ -1,35 +1,24 @@
-"""Reshape an article's HTML for the print layout.
+"""Reshape an article's HTML for the print layout, on a parsed tree (lxml).
 
 pandoc writes endnotes and nested ``<section>`` wrappers; the print edition wants footnotes at the
 foot of the page (``float: footnote``) and a flat body that can be cut into column segments
 around the figures and tables marked ``.wide`` (WeasyPrint's multi-column support is for simple
-cases: wide blocks go *between* column boxes, never ``column-span`` inside them). These functions
-work on pandoc's own, already sanitised, output, whose shape is regular.
+cases: wide blocks go *between* column boxes, never ``column-span`` inside them). Every change is
+made on the element tree of pandoc's own, already sanitised, output and serialised once at the
+end, so nothing depends on how pandoc happens to write its markup.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
-NOTE_ITEM_RE = re.compile(r'<li id="(?P<id>[^"]+)">(?P<body>.*?)</li>', re.DOTALL)
-NOTE_BACK_RE = re.compile(r'<a href="#[^"]*" class="footnote-back"[^>]*>.*?</a>', re.DOTALL)
-NOTE_REF_RE = re.compile(
-    r'<a href="#(?P<target>[^"]+)" class="footnote-ref" id="(?P<id>[^"]+)"[^>]*>\s*<sup>[^<]*</sup>\s*</a>'
-)
-SECTION_OPEN_RE = re.compile(
-    r'<section id="(?P<id>[^"]*)" class="(?P<class>[^"]*)">\s*<h(?P<level>[1-6])(?P<rest>[^>]*)>'
-)
-WIDE_RE = re.compile(
-    r'<(?P<tag>figure|table)\b[^>]*\bclass="[^"]*\bwide\b[^"]*"[^>]*>.*?</(?P=tag)>', re.DOTALL
-)
-HEADING_RE = re.compile(r"<h[1-6]\b")
-CONTAINER_RE = re.compile(r"<(/?)(div|blockquote|ul|ol|dl|section|aside)\b[^>]*>")
-CODE_RE = re.compile(
-    r"(?P<open><pre\b[^>]*>\s*<code\b[^>]*>)(?P<code>.*?)(?P<close></code>\s*</pre>)", re.DOTALL
-)
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+FLOATS = frozenset({"figure", "table"})
 
 
 @dataclass(frozen=True)
@@ -41,32 +30,118 @@ class Segment:
     """A wide block's float number (see :func:`column_segments`)."""
 
 
-FLOAT_RE = re.compile(r"<(figure|table)\b")
+def parse(fragment: str) -> HtmlElement:
+    """A fragment as the children of one ``<div>`` (the fragment's root, never serialised)."""
+    return lxml_html.fragment_fromstring(fragment or "", create_parent="div")
 
 
-def inline_footnotes(body: str, notes: str) -> str:
-    """Put each endnote's text where it is called, as ``<span class="footnote">``."""
-    texts = {}
-    for item in NOTE_ITEM_RE.finditer(notes):
-        text = NOTE_BACK_RE.sub("", item["body"]).strip()
-        paragraphs = re.findall(r"<p>(.*?)</p>", text, re.DOTALL)
-        texts[item["id"]] = " ".join(p.strip() for p in paragraphs) if paragraphs else text
-
-    def replace(match: re.Match[str]) -> str:
-        text = texts.get(match["target"])
-        if text is None:
-            return match[0]
-        return f'<span class="footnote" id="{match["id"]}">{text}</span>'
-
-    return NOTE_REF_RE.sub(replace, body)
+def serialise(root: HtmlElement) -> str:
+    """The root's content (its text and children), without the root itself."""
+    parts = [_escape(root.text or "")]
+    parts += [str(lxml_html.tostring(child, encoding="unicode")) for child in root]
+    return "".join(parts)
 
 
-def unwrap_sections(body: str) -> str:
-    """``<section id=x><h2>`` → ``<h2 id=x>``: a flat body, ids kept for links and bookmarks."""
-    body = SECTION_OPEN_RE.sub(
-        lambda m: f'<h{m["level"]} id="{m["id"]}" class="{m["class"]}"{m["rest"]}>', body
-    )
-    return body.replace("</section>", "")
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _classes(element: HtmlElement) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+# --- the steps, on the tree --------------------------------------------------------------------
+
+
+def inline_notes(root: HtmlElement, notes: HtmlElement) -> None:
+    """Put each endnote's content where it is called, as ``<span class="footnote">``: its
+    paragraphs joined by a space, without the back-link."""
+    texts: dict[str, HtmlElement] = {}
+    for item in notes.iter("li"):
+        ident = item.get("id")
+        if not ident:
+            continue
+        span = lxml_html.Element("span", {"class": "footnote"})
+        paragraphs = [p for p in item if p.tag == "p"] or [item]
+        for number, paragraph in enumerate(paragraphs):
+            _append_content(span, paragraph, separator=" " if number else "")
+        for back in span.find_class("footnote-back"):
+            back.drop_tree()
+        _strip_ends(span)
+        texts[ident] = span
+    for call in list(root.find_class("footnote-ref")):
+        target = (call.get("href") or "").removeprefix("#")
+        if call.tag != "a" or target not in texts:
+            continue
+        span = deepcopy(texts[target])
+        span.set("id", call.get("id") or "")
+        span.tail = call.tail
+        call.getparent().replace(call, span)
+
+
+def _append_content(target: HtmlElement, source: HtmlElement, *, separator: str) -> None:
+    """Append ``source``'s text and (copied) children to ``target``."""
+    text = separator + (source.text or "")
+    if len(target):
+        target[-1].tail = (target[-1].tail or "") + text
+    else:
+        target.text = (target.text or "") + text
+    for child in source:
+        target.append(deepcopy(child))
+
+
+def _strip_ends(element: HtmlElement) -> None:
+    element.text = (element.text or "").lstrip()
+    if len(element):
+        element[-1].tail = (element[-1].tail or "").rstrip()
+    else:
+        element.text = element.text.rstrip()
+
+
+def flatten_sections(root: HtmlElement) -> None:
+    """``<section id=x><h2>`` → ``<h2 id=x>``: a flat body, ids and classes kept for links and
+    bookmarks on the heading."""
+    for section in list(root.iter("section")):
+        heading = next(iter(section), None)
+        if heading is not None and heading.tag in HEADINGS:
+            for name in ("id", "class"):
+                if section.get(name) is not None:
+                    heading.set(name, section.get(name) or "")
+        section.drop_tag()
+
+
+def wrap_code_lines(root: HtmlElement) -> None:
+    """Wrap each source line of a code block in ``<span class="code-line">``.
+
+    A line longer than the column wraps; the hanging indent of ``.code-line`` (print.css) marks
+    the wrapped part as a continuation. The code element's text and its children's tails are cut
+    at newlines; pandoc's highlighting spans never cross one.
+    """
+    for pre in root.iter("pre"):
+        code = next(iter(pre), None)
+        if code is None or code.tag != "code":
+            continue
+        lines: list[HtmlElement] = [lxml_html.Element("span", {"class": "code-line"})]
+        _add_code_text(lines, code.text or "")
+        for child in list(code):
+            tail, child.tail = child.tail or "", None
+            lines[-1].append(child)
+            _add_code_text(lines, tail)
+        code.text = None
+        for line in lines:
+            code.append(line)
+
+
+def _add_code_text(lines: list[HtmlElement], text: str) -> None:
+    """Add ``text`` to the last line, starting a new line at each newline."""
+    for number, piece in enumerate(text.split("\n")):
+        if number:
+            lines.append(lxml_html.Element("span", {"class": "code-line"}))
+        line = lines[-1]
+        if len(line):
+            line[-1].tail = (line[-1].tail or "") + piece
+        else:
+            line.text = (line.text or "") + piece
 
 
 def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
@@ -81,148 +156,111 @@ def column_segments(body: str, deferrals: Mapping[int, int] | None = None) -> li
     negative count moves it up before that many text blocks (a float last in its article, which
     cannot move down).
     """
-    items: list[Segment] = []
-    position = 0
-    for match in WIDE_RE.finditer(body):
-        if _depth(body[: match.start()]) > 0:
-            continue  # inside a list or quotation: stays in the column
-        items.extend(_column_items(body[position : match.start()]))
-        items.append(Segment("wide", match[0]))
-        position = match.end()
-    items.extend(_column_items(body[position:]))
-    items = _numbered(items)
-    for index, steps in sorted((deferrals or {}).items(), reverse=True):
-        at = next((i for i, item in enumerate(items) if item.float == index), None)
-        if at is None:
-            continue
-        moving = items.pop(at)
-        target = at
-        for _ in range(steps):
-            # a heading is never left alone above the float: it goes with the next block
-            while target < len(items) and items[target].kind == "columns":
-                target += 1
-                if not HEADING_RE.match(items[target - 1].html.lstrip()):
-                    break
-        for _ in range(-steps):
-            # moved up: past a text block, and past the heading above it too
-            while target > 0 and items[target - 1].kind == "columns":
-                target -= 1
-                if not (target > 0 and HEADING_RE.match(items[target - 1].html.lstrip())):
-                    break
-        items.insert(target, moving)
+    return segments(parse(body), deferrals)
+
+
+@dataclass
+class _Block:
+    kind: str
+    """'text', 'float' (in the columns) or 'wide'."""
+    elements: list[HtmlElement]
+    float: int | None = None
+
+    @property
+    def heading(self) -> bool:
+        return self.kind == "text" and self.elements[0].tag in HEADINGS
+
+
+def segments(root: HtmlElement, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
+    """The top-level blocks of ``root`` as column and wide segments (see
+    :func:`column_segments`)."""
+    blocks: list[_Block] = []
+    for element in root:
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        if element.tag in FLOATS:
+            kind = "wide" if "wide" in _classes(element) else "float"
+            number = sum(1 for b in blocks if b.float is not None)
+            blocks.append(_Block(kind, [element], number))
+        else:
+            blocks.append(_Block("text", [element]))
+    for number, steps in sorted((deferrals or {}).items(), reverse=True):
+        _move(blocks, number, steps)
     # A heading right above a wide block introduces it: it goes with the block, across the page,
     # instead of staying alone at the foot of the columns when the block moves on.
-    for at in range(len(items) - 1, 0, -1):
-        before, item = items[at - 1], items[at]
-        if (
-            item.kind == "wide"
-            and before.kind == "columns"
-            and HEADING_RE.match(before.html.lstrip())
-        ):
-            items[at - 1 : at + 1] = [Segment("wide", before.html + item.html, item.float)]
-    segments: list[Segment] = []
-    for item in items:
-        html = item.html
-        if item.kind == "float":
-            html = f'<div class="float" data-float="{item.float}">{html}</div>'
-        if item.kind != "wide" and segments and segments[-1].kind == "columns":
-            segments[-1] = Segment("columns", segments[-1].html + html)
-        elif item.kind != "wide":
-            segments.append(Segment("columns", html))
+    for at in range(len(blocks) - 1, 0, -1):
+        before, block = blocks[at - 1], blocks[at]
+        if block.kind == "wide" and before.heading:
+            blocks[at - 1 : at + 1] = [
+                _Block("wide", before.elements + block.elements, block.float)
+            ]
+    result: list[Segment] = []
+    for block in blocks:
+        html = "".join(_html(e) for e in block.elements)
+        if block.kind == "wide":
+            result.append(Segment("wide", html, block.float))
+            continue
+        if block.kind == "float":
+            html = f'<div class="float" data-float="{block.float}">{html}</div>'
+        if result and result[-1].kind == "columns":
+            result[-1] = Segment("columns", result[-1].html + html)
         else:
-            segments.append(item)
-    if not segments or segments[-1].kind == "wide":
-        segments.append(Segment("columns", ""))
-    return segments
+            result.append(Segment("columns", html))
+    if not result or result[-1].kind == "wide":
+        result.append(Segment("columns", ""))
+    return result
 
 
-def _column_items(html: str) -> list[Segment]:
-    """The top-level blocks of a stretch of columns: figures and tables are floats."""
-    return [
-        Segment("float" if FLOAT_RE.match(block.lstrip()) else "columns", block)
-        for block in top_level_blocks(html)
-    ]
+def _move(blocks: list[_Block], number: int, steps: int) -> None:
+    at = next((i for i, block in enumerate(blocks) if block.float == number), None)
+    if at is None:
+        return
+    moving = blocks.pop(at)
+    target = at
+    for _ in range(steps):
+        # a heading is never left alone above the float: it goes with the next block
+        while target < len(blocks) and blocks[target].kind == "text":
+            target += 1
+            if not blocks[target - 1].heading:
+                break
+    for _ in range(-steps):
+        # moved up: past a text block, and past the heading above it too
+        while target > 0 and blocks[target - 1].kind == "text":
+            target -= 1
+            if not (target > 0 and blocks[target - 1].heading):
+                break
+    blocks.insert(target, moving)
 
 
-def _numbered(items: list[Segment]) -> list[Segment]:
-    """The floats (wide or in the columns) numbered in source order."""
-    numbered, count = [], 0
-    for item in items:
-        if item.kind == "columns":
-            numbered.append(item)
-        else:
-            numbered.append(Segment(item.kind, item.html, count))
-            count += 1
-    return numbered
+def _html(element: HtmlElement) -> str:
+    return str(lxml_html.tostring(element, encoding="unicode", with_tail=False))
 
 
-class _TopLevel(HTMLParser):
-    VOID = frozenset(
-        {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.depth = 0
-        self.starts: list[tuple[int, int]] = []
-        self.ends: list[tuple[int, int]] = []
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if self.depth == 0:
-            self.starts.append(self.getpos())
-        if tag not in self.VOID:
-            self.depth += 1
-        elif self.depth == 0:
-            self.ends.append(self.getpos())
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.VOID:
-            return
-        self.depth -= 1
-        if self.depth == 0:
-            self.ends.append(self.getpos())
+# --- string in, string out (one parse, one serialisation each) ---------------------------------
 
 
-def top_level_blocks(html: str) -> list[str]:
-    """Split a flat fragment into its top-level elements (text between them stays attached)."""
-    parser = _TopLevel()
-    parser.feed(html)
-    parser.close()
-    line_starts = [0]
-    for line in html.split("\n")[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-    cuts = [line_starts[line - 1] + column for line, column in parser.starts[1:]]
-    blocks, previous = [], 0
-    for cut in cuts:
-        blocks.append(html[previous:cut])
-        previous = cut
-    blocks.append(html[previous:])
-    return [b for b in blocks if b.strip()] or ([html] if html.strip() else [])
+def inline_footnotes(body: str, notes: str) -> str:
+    root = parse(body)
+    inline_notes(root, parse(notes))
+    return serialise(root)
 
 
-def _depth(html: str) -> int:
-    depth = 0
-    for match in CONTAINER_RE.finditer(html):
-        depth += -1 if match[1] else 1
-    return depth
+def unwrap_sections(body: str) -> str:
+    root = parse(body)
+    flatten_sections(root)
+    return serialise(root)
 
 
 def code_lines(body: str) -> str:
-    """Wrap each source line of a code block in ``<span class="code-line">``.
-
-    A line longer than the column wraps; the hanging indent of ``.code-line`` (print.css) marks
-    the wrapped part as a continuation. pandoc writes one ``<code>`` with newlines, and its
-    highlighting spans never cross a newline, so cutting at newlines keeps the markup balanced.
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        lines = match["code"].split("\n")
-        wrapped = "".join(f'<span class="code-line">{line}</span>' for line in lines)
-        return match["open"] + wrapped + match["close"]
-
-    return CODE_RE.sub(replace, body)
+    root = parse(body)
+    wrap_code_lines(root)
+    return serialise(root)
 
 
 def print_body(body: str, notes: str, deferrals: Mapping[int, int] | None = None) -> list[Segment]:
-    """The article body as the print template places it."""
-    return column_segments(code_lines(unwrap_sections(inline_footnotes(body, notes))), deferrals)
+    """The article body as the print template places it: parsed once, reshaped, cut."""
+    root = parse(body)
+    inline_notes(root, parse(notes))
+    flatten_sections(root)
+    wrap_code_lines(root)
+    return segments(root, deferrals)

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from pica_publish.pandoc import markdown_to_html
-from pica_publish.print_html import column_segments, inline_footnotes, unwrap_sections
+from pica_publish.print_html import (
+    column_segments,
+    flatten_sections,
+    inline_footnotes,
+    inline_notes,
+    parse,
+    unwrap_sections,
+    wrap_code_lines,
+)
 from pica_publish.stages.convert import csl_style_path, lua_filters
 from tests.conftest import plain_text
 
@@ -71,7 +79,7 @@ def test_endnotes_become_footnotes_at_their_call():
 
 def test_sections_are_unwrapped_keeping_their_ids():
     body = '<section id="x-a" class="level2">\n<h2>A</h2>\n<p>t</p>\n</section>'
-    assert unwrap_sections(body) == '<h2 id="x-a" class="level2">A</h2>\n<p>t</p>\n'
+    assert unwrap_sections(body).strip() == '<h2 id="x-a" class="level2">A</h2>\n<p>t</p>'
 
 
 def test_wide_blocks_split_the_columns():
@@ -99,3 +107,38 @@ def test_a_heading_right_above_a_wide_block_goes_with_it():
     assert [s.kind for s in segments] == ["columns", "wide", "columns"]
     assert segments[1].html.startswith('<h2 id="s">Summary</h2><table')
     assert "<h2" not in segments[0].html
+
+
+def test_print_reshaping_reads_the_tree_not_pandoc_s_spelling():
+    """Attribute order, quoting and nesting as another pandoc might write them."""
+    body = (
+        "<section class='level2' id='x-a'><h2>A</h2>"
+        "<p>A<a role='doc-noteref' id='x-fnref1' class='footnote-ref' href='#x-fn1'>"
+        "<sup>1</sup></a> b.</p>"
+        '<section id="x-b" class="level3"><h3 data-n="1">B</h3><p>t</p></section></section>'
+    )
+    root = parse(body)
+    inline_notes(root, parse(NOTES))
+    flatten_sections(root)
+    assert [(e.tag, e.get("id"), e.get("class")) for e in root] == [
+        ("h2", "x-a", "level2"),
+        ("p", None, None),
+        ("h3", "x-b", "level3"),
+        ("p", None, None),
+    ]
+    (note,) = root.find_class("footnote")
+    assert note.get("id") == "x-fnref1" and note.text_content() == "First note."
+    assert note.tail == " b."
+
+
+def test_code_lines_keep_highlighting_spans_whole():
+    body = (
+        '<pre class="sourceCode r"><code class="sourceCode r">'
+        '<span id="cb1-1"><span class="fu">library</span>(x)</span>\n'
+        '<span id="cb1-2">y <span class="ot">&lt;-</span> 1</span></code></pre>'
+    )
+    root = parse(body)
+    wrap_code_lines(root)
+    lines = root.find_class("code-line")
+    assert [line.text_content() for line in lines] == ["library(x)", "y <- 1"]
+    assert [child.get("id") for line in lines for child in line] == ["cb1-1", "cb1-2"]
