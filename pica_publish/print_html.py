@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 
-from lxml import html as lxml_html
-from lxml.html import HtmlElement
+from pica_publish.htmltree import HtmlElement, classes, element, parse, serialise, to_html
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FLOATS = frozenset({"figure", "table"})
@@ -30,26 +29,6 @@ class Segment:
     """A wide block's float number (see :func:`column_segments`)."""
 
 
-def parse(fragment: str) -> HtmlElement:
-    """A fragment as the children of one ``<div>`` (the fragment's root, never serialised)."""
-    return lxml_html.fragment_fromstring(fragment or "", create_parent="div")
-
-
-def serialise(root: HtmlElement) -> str:
-    """The root's content (its text and children), without the root itself."""
-    parts = [_escape(root.text or "")]
-    parts += [str(lxml_html.tostring(child, encoding="unicode")) for child in root]
-    return "".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _classes(element: HtmlElement) -> set[str]:
-    return set((element.get("class") or "").split())
-
-
 # --- the steps, on the tree --------------------------------------------------------------------
 
 
@@ -61,7 +40,7 @@ def inline_notes(root: HtmlElement, notes: HtmlElement) -> None:
         ident = item.get("id")
         if not ident:
             continue
-        span = lxml_html.Element("span", {"class": "footnote"})
+        span = element("span", {"class": "footnote"})
         paragraphs = [p for p in item if p.tag == "p"] or [item]
         for number, paragraph in enumerate(paragraphs):
             _append_content(span, paragraph, separator=" " if number else "")
@@ -90,12 +69,12 @@ def _append_content(target: HtmlElement, source: HtmlElement, *, separator: str)
         target.append(deepcopy(child))
 
 
-def _strip_ends(element: HtmlElement) -> None:
-    element.text = (element.text or "").lstrip()
-    if len(element):
-        element[-1].tail = (element[-1].tail or "").rstrip()
+def _strip_ends(node: HtmlElement) -> None:
+    node.text = (node.text or "").lstrip()
+    if len(node):
+        node[-1].tail = (node[-1].tail or "").rstrip()
     else:
-        element.text = element.text.rstrip()
+        node.text = node.text.rstrip()
 
 
 def flatten_sections(root: HtmlElement) -> None:
@@ -121,7 +100,7 @@ def wrap_code_lines(root: HtmlElement) -> None:
         code = next(iter(pre), None)
         if code is None or code.tag != "code":
             continue
-        lines: list[HtmlElement] = [lxml_html.Element("span", {"class": "code-line"})]
+        lines: list[HtmlElement] = [element("span", {"class": "code-line"})]
         _add_code_text(lines, code.text or "")
         for child in list(code):
             tail, child.tail = child.tail or "", None
@@ -136,7 +115,7 @@ def _add_code_text(lines: list[HtmlElement], text: str) -> None:
     """Add ``text`` to the last line, starting a new line at each newline."""
     for number, piece in enumerate(text.split("\n")):
         if number:
-            lines.append(lxml_html.Element("span", {"class": "code-line"}))
+            lines.append(element("span", {"class": "code-line"}))
         line = lines[-1]
         if len(line):
             line[-1].tail = (line[-1].tail or "") + piece
@@ -175,15 +154,15 @@ def segments(root: HtmlElement, deferrals: Mapping[int, int] | None = None) -> l
     """The top-level blocks of ``root`` as column and wide segments (see
     :func:`column_segments`)."""
     blocks: list[_Block] = []
-    for element in root:
-        if not isinstance(element.tag, str):
+    for node in root:
+        if not isinstance(node.tag, str):
             continue  # a comment
-        if element.tag in FLOATS:
-            kind = "wide" if "wide" in _classes(element) else "float"
+        if node.tag in FLOATS:
+            kind = "wide" if "wide" in classes(node) else "float"
             number = sum(1 for b in blocks if b.float is not None)
-            blocks.append(_Block(kind, [element], number))
+            blocks.append(_Block(kind, [node], number))
         else:
-            blocks.append(_Block("text", [element]))
+            blocks.append(_Block("text", [node]))
     for number, steps in sorted((deferrals or {}).items(), reverse=True):
         _move(blocks, number, steps)
     # A heading right above a wide block introduces it: it goes with the block, across the page,
@@ -196,7 +175,7 @@ def segments(root: HtmlElement, deferrals: Mapping[int, int] | None = None) -> l
             ]
     result: list[Segment] = []
     for block in blocks:
-        html = "".join(_html(e) for e in block.elements)
+        html = "".join(to_html(e) for e in block.elements)
         if block.kind == "wide":
             result.append(Segment("wide", html, block.float))
             continue
@@ -230,10 +209,6 @@ def _move(blocks: list[_Block], number: int, steps: int) -> None:
             if not (target > 0 and blocks[target - 1].heading):
                 break
     blocks.insert(target, moving)
-
-
-def _html(element: HtmlElement) -> str:
-    return str(lxml_html.tostring(element, encoding="unicode", with_tail=False))
 
 
 # --- string in, string out (one parse, one serialisation each) ---------------------------------

@@ -8,14 +8,14 @@ references never reach the site, even when a reader opens the figure on its own.
 
 from __future__ import annotations
 
-import html
 import io
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from pica_publish.htmltree import parse, serialise
 from pica_publish.inputs import read_input
 from pica_publish.svg import clean_svg
 
@@ -28,8 +28,8 @@ RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 class WebImage:
     files: dict[str, bytes]
     """Relative path (from the article page) → bytes, the original included."""
-    attributes: str
-    """Extra ``<img>`` attributes: srcset, sizes, width, height, loading."""
+    attributes: Mapping[str, str]
+    """Extra ``<img>`` attributes: width, height, loading, srcset, sizes."""
 
 
 def web_image(path: Path, target: str, *, root: Path | None = None) -> WebImage:
@@ -41,10 +41,10 @@ def web_image(path: Path, target: str, *, root: Path | None = None) -> WebImage:
     """
     data = read_input(path, [root or path.parent], kind="image")
     if path.suffix.lower() == ".svg":
-        return WebImage({target: clean_svg(data)}, ' loading="lazy"')
+        return WebImage({target: clean_svg(data)}, {"loading": "lazy"})
     files = {target: data}
     if path.suffix.lower() not in RASTER:
-        return WebImage(files, ' loading="lazy"')
+        return WebImage(files, {"loading": "lazy"})
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         candidates = [f"{target} {width}w"]
@@ -60,13 +60,18 @@ def web_image(path: Path, target: str, *, root: Path | None = None) -> WebImage:
             name = f"{stem}-{variant}w.{suffix}"
             files[name] = buffer.getvalue()
             candidates.insert(-1, f"{name} {variant}w")
-    attributes = f' width="{width}" height="{height}" loading="lazy"'
+    attributes = {"width": str(width), "height": str(height), "loading": "lazy"}
     if len(candidates) > 1:
-        attributes += f' srcset="{html.escape(", ".join(candidates))}" sizes="{SIZES}"'
+        attributes |= {"srcset": ", ".join(candidates), "sizes": SIZES}
     return WebImage(files, attributes)
 
 
-def rewrite_img(body: str, source: str, target: str, attributes: str) -> str:
-    """Point ``<img src=source>`` at ``target`` and add ``attributes``."""
-    pattern = re.compile(rf'<img src="{re.escape(html.escape(source))}"')
-    return pattern.sub(f'<img src="{target}"{attributes}', body)
+def rewrite_img(body: str, source: str, target: str, attributes: Mapping[str, str]) -> str:
+    """Point every ``<img src=source>`` at ``target`` and add ``attributes`` (on the tree)."""
+    root = parse(body)
+    for image in root.iter("img"):
+        if image.get("src") == source:
+            image.set("src", target)
+            for name, value in attributes.items():
+                image.set(name, value)
+    return serialise(root)

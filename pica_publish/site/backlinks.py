@@ -1,41 +1,43 @@
 """Back-links from each reference to the places that cite it (pandoc's HTML has only the forward
-links). Citation spans get ids; each ``csl-entry`` gets small numbered links back to them."""
+links). Citation spans get ids; each ``csl-entry`` gets small numbered links back to them. Both
+fragments are changed as trees (:mod:`pica_publish.htmltree`)."""
 
 from __future__ import annotations
 
-import re
-
-CITATION_RE = re.compile(r'<span class="citation" data-cites="(?P<keys>[^"]*)">')
-ENTRY_RE = re.compile(
-    r'(<div id="(?P<id>[^"]+-ref-(?P<key>[^"]+))" class="csl-entry"[^>]*>)(?P<body>.*?)(</div>)',
-    re.DOTALL,
-)
+from pica_publish.htmltree import classes, element, parse, serialise
 
 
 def add_backlinks(slug: str, body: str, references: str) -> tuple[str, str]:
     citing: dict[str, list[str]] = {}
+    body_root = parse(body)
     counter = 0
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal counter
+    for span in body_root.iter("span"):
+        if "citation" not in classes(span) or span.get("data-cites") is None:
+            continue
         counter += 1
         anchor = f"{slug}-cite-{counter}"
-        for key in match["keys"].split():
+        span.set("id", anchor)
+        for key in (span.get("data-cites") or "").split():
             citing.setdefault(key, []).append(anchor)
-        return f'<span class="citation" id="{anchor}" data-cites="{match["keys"]}">'
-
-    body = CITATION_RE.sub(number, body)
-
-    def entry(match: re.Match[str]) -> str:
-        anchors = citing.get(match["key"], [])
+    references_root = parse(references)
+    for entry in references_root.iter("div"):
+        ident = entry.get("id") or ""
+        if "csl-entry" not in classes(entry) or f"{slug}-ref-" not in ident:
+            continue
+        anchors = citing.get(ident.split(f"{slug}-ref-", 1)[1], [])
         if not anchors:
-            return match[0]
-        links = " ".join(
-            f'<a href="#{anchor}" aria-label="Back to citation {n}">↩{"" if len(anchors) == 1 else n}</a>'
-            for n, anchor in enumerate(anchors, start=1)
-        )
-        return (
-            f'{match[1]}{match["body"].rstrip()} <span class="backlinks">{links}</span>\n{match[5]}'
-        )
-
-    return body, ENTRY_RE.sub(entry, references)
+            continue
+        if len(entry):
+            entry[-1].tail = (entry[-1].tail or "").rstrip() + " "
+        else:
+            entry.text = (entry.text or "").rstrip() + " "
+        links = element("span", {"class": "backlinks"})
+        for number, anchor in enumerate(anchors, start=1):
+            link = element("a", {"href": f"#{anchor}", "aria-label": f"Back to citation {number}"})
+            link.text = "↩" + ("" if len(anchors) == 1 else str(number))
+            if number > 1:
+                links[-1].tail = " "
+            links.append(link)
+        links.tail = "\n"
+        entry.append(links)
+    return serialise(body_root), serialise(references_root)

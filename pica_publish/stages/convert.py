@@ -8,7 +8,6 @@ holding only the entries it cites, so it prints only its own references.
 from __future__ import annotations
 
 import dataclasses
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
+from pica_publish.htmltree import parse, serialise, to_html
 from pica_publish.model import Chapter, Issue
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
 from pica_publish.sanitize import sanitize
@@ -159,23 +159,24 @@ def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[
 
 
 def split_fragment(slug: str, html: str) -> ConvertedChapter:
-    """Separate pandoc's reference list and endnotes from the body.
+    """Separate pandoc's reference list and endnotes from the body (on the parsed tree).
 
-    pandoc always appends them, in this order, at the end of the fragment it writes; the templates
-    place them where the house style wants them (references, then affiliations).
+    pandoc appends them at the end of the fragment it writes, the reference list inside the last
+    section when sections are divs; the templates place them where the house style wants them
+    (references, then affiliations).
     """
-    notes = ""
-    notes_match = re.search(rf'<section id="{re.escape(slug)}-footnotes"', html)
-    if notes_match:
-        html, notes = html[: notes_match.start()], html[notes_match.start() :]
-    references = ""
-    refs_match = re.search(rf'<div id="{re.escape(slug)}-refs"', html)
-    if refs_match:
-        html, references = html[: refs_match.start()], html[refs_match.start() :]
-        # With --section-divs the list sits inside the last section(s): give their closing tags
-        # back to the body.
-        closing = re.search(r"(?:\s*</section>)+\s*$", references)
-        if closing:
-            html += closing.group(0)
-            references = references[: closing.start()]
-    return ConvertedChapter(slug, html.strip(), references.strip(), notes.strip())
+    root = parse(html)
+    parts = {}
+    for ident in (f"{slug}-footnotes", f"{slug}-refs"):
+        found = root.xpath("//*[@id=$ident]", ident=ident)
+        parts[ident] = ""
+        if found:
+            node = found[0]
+            parts[ident] = to_html(node)
+            node.drop_tree()  # keeps its tail
+    return ConvertedChapter(
+        slug,
+        serialise(root).strip(),
+        parts[f"{slug}-refs"].strip(),
+        parts[f"{slug}-footnotes"].strip(),
+    )

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from pica_publish.diagnostics import Location
 from pica_publish.exports.records import ArticleRecord, article_records
+from pica_publish.htmltree import element, parse, serialise
 from pica_publish.inputs import InputRefused
 from pica_publish.model import Chapter, Issue
 from pica_publish.site.backlinks import add_backlinks
@@ -181,12 +181,16 @@ def web_article(
 
 def scrollable_tables(body: str) -> str:
     """Wide tables scroll sideways on phones inside a focusable region (keyboard users too)."""
-    body = re.sub(
-        r"(<table\b[^>]*>)",
-        r'<div class="table-scroll" tabindex="0" role="region" aria-label="Table">\1',
-        body,
-    )
-    return body.replace("</table>", "</table></div>")
+    root = parse(body)
+    for table in list(root.iter("table")):
+        region = element(
+            "div",
+            {"class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": "Table"},
+        )
+        region.tail, table.tail = table.tail, None
+        table.addprevious(region)
+        region.append(table)
+    return serialise(root)
 
 
 def authors_index(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
