@@ -122,9 +122,11 @@ class _Line:
 def _lines(document: Document, first_page: int) -> list[_Line]:
     from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 
+    from pica_publish.layout import page_boxes
+
     lines = []
-    for number, page in enumerate(document.pages, start=first_page):
-        for child in page._page_box.children:
+    for number, page_box in enumerate(page_boxes(document), start=first_page):
+        for child in page_box.children:
             if isinstance(child, MarginBox):
                 continue
             for box in child.descendants():

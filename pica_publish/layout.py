@@ -37,6 +37,17 @@ from pica_publish.model import Issue
 
 install()  # the engine fixes, before anything is laid out
 
+WEASYPRINT_MAJOR = 70
+"""The WeasyPrint major version whose box tree :func:`page_boxes` hands out (and the engine
+fixes wrap); pyproject.toml pins it, and a test fails when another one is installed."""
+
+
+def page_boxes(document: Document) -> list[Any]:
+    """The page boxes of a laid-out document: the one use of WeasyPrint's private
+    ``Page._page_box``. Its box tree (``children``, ``position_y``, ``element``…) is read by
+    :mod:`pica_publish.pages`, the preflight, the placement and the hyphenation report."""
+    return [page._page_box for page in document.pages]
+
 IMAGE_DPI = 300
 """Print resolution: raster images larger than this at their printed size are downsampled."""
 

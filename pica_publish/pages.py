@@ -149,8 +149,9 @@ def read_pages(document: Any, start: int) -> Reading:
             parent_of[id(child)] = box
             walk(child, region, elements)
 
-    for index, page in enumerate(document.pages):
-        page_box = page._page_box
+    from pica_publish.layout import page_boxes
+
+    for index, page_box in enumerate(page_boxes(document)):
         page_left = page_box.content_box_x()
         page_right = page_left + page_box.width
         top = page_box.content_box_y()

@@ -181,10 +181,12 @@ def place(
 
 def _root(laid: LaidOut) -> Any:
     """The document's root element (``<html>``)."""
-    pages = laid.document.pages
-    if not pages or not pages[0]._page_box.children:
+    from pica_publish.layout import page_boxes
+
+    pages = page_boxes(laid.document)
+    if not pages or not pages[0].children:
         return None
-    return getattr(pages[0]._page_box.children[0], "element", None)
+    return getattr(pages[0].children[0], "element", None)
 
 
 def _path(root: Any, target: Any) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pica_publish.layout import Typesetter
+from pica_publish.layout import Typesetter, page_boxes
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
 # From the sample issue (chapters/05-himalaya-china.md and its reference list).
@@ -57,7 +57,7 @@ def lay_out(typesetter: tuple[Typesetter, Path], block: str, width: float):
         "</div></article></body></html>"
     )
     laid = engine.lay_out(document, root)
-    boxes = [box for page in laid.document.pages for box in page._page_box.descendants()]
+    boxes = [box for page in page_boxes(laid.document) for box in page.descendants()]
     wrapper = next(b for b in boxes if b.element is not None and b.element.get("id") == "wrap")
     container = next(
         b

@@ -15,7 +15,7 @@ import pytest
 
 from pica_publish.build import run, select_stages
 from pica_publish.cli import main
-from pica_publish.layout import LaidOut, Typesetter
+from pica_publish.layout import LaidOut, Typesetter, page_boxes
 from pica_publish.print_html import code_lines, print_body
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 from pica_publish.state import BuildOptions
@@ -104,8 +104,7 @@ def _walk(
 
 
 def _texts(laid: LaidOut) -> Iterator[tuple[int, Text]]:
-    for number, page in enumerate(laid.document.pages, start=1):
-        page_box = page._page_box
+    for number, page_box in enumerate(page_boxes(laid.document), start=1):
         content = (page_box.content_box_x(), page_box.content_box_x() + page_box.width)
         for text in _walk(page_box, content, "page", content, ()):
             yield number, text
@@ -176,8 +175,8 @@ def test_a_heading_is_never_the_last_line_of_a_column(tmp_path: Path, level: int
         laid = typesetter.lay_out(html, tmp_path)
         lines = [
             (page, box)
-            for page, p in enumerate(laid.document.pages)
-            for box in p._page_box.descendants()
+            for page, p in enumerate(page_boxes(laid.document))
+            for box in p.descendants()
             if isinstance(box, LineBox)
         ]
         for i, (page, box) in enumerate(lines):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pica_publish.layout import Typesetter
+from pica_publish.layout import Typesetter, page_boxes
 from pica_publish.pandoc import markdown_to_html
 from pica_publish.sanitize import sanitize
 from pica_publish.stages.convert import csl_style_path, lua_filters
@@ -99,9 +99,11 @@ def placements(
     """(page, column) → what of the table is there: 'caption', 'head' and the rows 'R00'…"""
     found: dict[tuple[int, int], list[str]] = {}
     laid = typesetter.lay_out(html, tmp_path)
-    for number, page in enumerate(laid.document.pages):
+    for number, (page, page_box) in enumerate(
+        zip(laid.document.pages, page_boxes(laid.document), strict=True)
+    ):
         middle = page.width / 2
-        for box in page._page_box.descendants():
+        for box in page_box.descendants():
             text = getattr(box, "text", "")
             name = (
                 "caption"
@@ -177,6 +179,6 @@ def test_cells_break_between_words_only(typesetters):
         "<table><thead><tr><th>Country</th><th>Main areas</th><th>Evidence</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div></div></article></body></html>"
     )
-    page = typesetter.lay_out(html, root).document.pages[0]
-    texts = [b.text for b in page._page_box.descendants() if getattr(b, "text", None)]
+    page = page_boxes(typesetter.lay_out(html, root).document)[0]
+    texts = [b.text for b in page.descendants() if getattr(b, "text", None)]
     assert {"Turkmenistan", "Moderate"} <= {t.replace(soft, "") for t in texts}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pica_publish.hyphenation_report import long_runs
-from pica_publish.layout import Typesetter
+from pica_publish.layout import Typesetter, page_boxes
 from pica_publish.pages import hole_culprit, holes, read_pages
 from pica_publish.placement import Placement, place
 from pica_publish.print_html import column_segments
@@ -151,8 +151,8 @@ def test_long_table_repeats_its_header_row(tmp_path: Path):
     )
     laid = Typesetter(allowed_roots(tmp_path), print_stylesheet()).lay_out(html, tmp_path)
     assert laid.page_count >= 2
-    for page in laid.document.pages:
-        text = "".join(box.text for box in page._page_box.descendants() if hasattr(box, "text"))
+    for page in page_boxes(laid.document):
+        text = "".join(box.text for box in page.descendants() if hasattr(box, "text"))
         assert "Objective" in text and "Lead party" in text  # the header row on every page
 
 
