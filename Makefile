@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html archive serve check test bench figures golden clean distclean info
+.PHONY: all pdf html archive serve check test bench figures golden rules clean distclean info
 
 all: pdf html
 
@@ -38,6 +38,9 @@ test: $(STAMP)
 
 bench: $(STAMP)  ## timings of the full sample issue, cold and warm
 	$(BIN)/python -m pica_publish.bench
+
+rules: $(STAMP)  ## regenerate docs/rules.md, the table of diagnostic rules, from pica_publish/rules.py
+	$(BIN)/python -m pica_publish.rules > docs/rules.md
 
 clean:
 	rm -rf build

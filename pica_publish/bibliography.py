@@ -20,6 +20,7 @@ from bibtexparser.model import (
     String,
 )
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, display_path
 from pica_publish.model import BibEntry, Bibliography
 from pica_publish.sources import read_text
@@ -41,11 +42,10 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
     entries: dict[str, BibEntry] = {}
     files = bibliography_files(root)
     if not files:
-        report.warning(
-            "bib-none",
+        report.add(
+            rules.BIB_NONE,
             "no bibliography: references/*.bib not found",
             Location("references/"),
-            "export your references from Zotero/JabRef as BibTeX into references/",
         )
     texts = {
         path: read_text(path, display_path(path, root), report, root=root, kind="bibliography")
@@ -62,11 +62,10 @@ def load_bibliography(root: Path, report: Report) -> Bibliography:
         for entry in parse_bib_text(text, display, report, others):
             previous = entries.get(entry.key)
             if previous is not None:
-                report.error(
-                    "bib-duplicate-key",
+                report.add(
+                    rules.BIB_DUPLICATE_KEY,
                     f"duplicate citation key '{entry.key}' (first defined at {previous.location})",
                     entry.location,
-                    "rename one of the entries or delete the copy",
                 )
                 continue
             entries[entry.key] = entry
@@ -111,8 +110,8 @@ def check_inheritance(entries: dict[str, BibEntry], report: Report) -> None:
                     for member in loop:
                         if member not in reported:
                             reported.add(member)
-                            report.error(
-                                "bib-crossref-loop",
+                            report.add(
+                                rules.BIB_CROSSREF_LOOP,
                                 f"entry '{member}' inherits from itself: "
                                 + " → ".join(
                                     [
@@ -122,7 +121,6 @@ def check_inheritance(entries: dict[str, BibEntry], report: Report) -> None:
                                     ]
                                 ),
                                 entries[member].location,
-                                "remove the crossref/xdata field that closes the loop",
                             )
                 elif not state.get(parent):
                     stack.append((parent, 0))
@@ -153,20 +151,18 @@ def parse_bib_text(
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            report.error(
-                "bib-duplicate-key",
+            report.add(
+                rules.BIB_DUPLICATE_KEY,
                 f"duplicate citation key '{block.key}' in the same file",
                 Location(display, line, 1),
-                "rename one of the entries or delete the copy",
             )
         elif isinstance(block, ParsingFailedBlock):
             error = block.error
             reason = (getattr(error, "abort_reason", "") or str(error) or "syntax error").strip()
-            report.error(
-                "bib-parse-failed",
+            report.add(
+                rules.BIB_PARSE_FAILED,
                 f"this BibTeX block could not be read: {reason}",
                 Location(display, line, 1),
-                "check braces and commas; the rest of the file is still used",
             )
         elif isinstance(block, ImplicitComment):
             _check_stray_text(block.raw or "", line, display, report)
@@ -182,16 +178,14 @@ def _check_stray_text(raw: str, line: int, display: str, report: Report) -> None
     for offset, text in enumerate(raw.split("\n")):
         stripped = text.strip()
         if stripped.startswith(MERGE_MARKERS):
-            report.error(
-                "bib-merge-conflict",
+            report.add(
+                rules.BIB_MERGE_CONFLICT,
                 "git merge conflict marker in the bibliography",
                 Location(display, line + offset, 1),
-                "resolve the conflict: keep one version of the entries and delete the marker lines",
             )
         elif stripped.startswith("}"):
-            report.error(
-                "bib-stray-brace",
+            report.add(
+                rules.BIB_STRAY_BRACE,
                 "closing brace outside any entry",
                 Location(display, line + offset, 1),
-                "the entry above has one '}' too many",
             )

@@ -70,10 +70,14 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="STAGE",
-        help="run only this stage (repeatable)",
+        help="run only this stage (repeatable); an output stage also runs load and check",
     )
     build.add_argument(
-        "--skip", action="append", default=[], metavar="STAGE", help="skip this stage (repeatable)"
+        "--skip",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="skip this stage (repeatable); load and check cannot be skipped for an output stage",
     )
 
     check = commands.add_parser(
@@ -152,7 +156,7 @@ def configure_logging(verbose: int) -> None:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
-    from pica_publish.build import STAGE_NAMES, run, select_stages
+    from pica_publish.build import OUTPUT_STAGES, STAGE_NAMES, VALIDATION, run, select_stages
     from pica_publish.state import BuildOptions
 
     root = args.directory.resolve()
@@ -173,6 +177,15 @@ def run_pipeline(args: argparse.Namespace) -> int:
         if unknown:
             print(
                 f"pica-publish: unknown stage {unknown[0]!r}; stages: {', '.join(STAGE_NAMES)}",
+                file=sys.stderr,
+            )
+            return 2
+        kept = {name for name, _ in select_stages(args.only, args.skip)}
+        skipped = [s for s in VALIDATION if s in args.skip]
+        if skipped and kept & OUTPUT_STAGES:
+            print(
+                f"pica-publish: cannot skip {skipped[0]!r}: load and check run before every "
+                f"output stage ({', '.join(sorted(kept & OUTPUT_STAGES))})",
                 file=sys.stderr,
             )
             return 2

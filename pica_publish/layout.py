@@ -48,6 +48,7 @@ def page_boxes(document: Document) -> list[Any]:
     :mod:`pica_publish.pages`, the preflight, the placement and the hyphenation report."""
     return [page._page_box for page in document.pages]
 
+
 IMAGE_DPI = 300
 """Print resolution: raster images larger than this at their printed size are downsampled."""
 

@@ -25,6 +25,8 @@ Role = Literal["editorial", "prologue", "chapter", "strategy", "appendix"]
 FRONT_ROLES: frozenset[str] = frozenset({"editorial", "prologue"})
 NUMBERED_ROLES: frozenset[str] = frozenset({"chapter", "strategy"})
 BACK_ROLES: frozenset[str] = frozenset({"appendix"})
+RuleSetting = Literal["error", "warning", "off"]
+"""What ``issue.yml``'s ``rules`` may set a rule to (:data:`pica_publish.rules.OVERRIDES`)."""
 
 ORCID_RE = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 EMAIL_RE = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}$")
@@ -112,6 +114,10 @@ class IssueConfig(_Schema):
     a genus alone matches only as a whole word."""
     chapters: tuple[ChapterEntry, ...] = Field(min_length=1)
     """The articles in print order; the strategy chapter is the last chapter."""
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    """Severity of diagnostic rules by id, e.g. ``{heading-skip: error, bib-uncited: off}``:
+    ``error``, ``warning`` or ``off`` (not reported). The rules that refuse unsafe input or
+    output that would be wrong cannot be changed; see docs/rules.md."""
 
     @field_validator("issn")
     @classmethod

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, Report
 from pica_publish.hyphenation_report import RUN_LIMIT, long_runs
 from pica_publish.markdown import scan_body
 from pica_publish.model import Chapter
 from pica_publish.pages import Item, Reading, Region, hole_culprit, holes, read_pages
+from pica_publish.rules import Rule
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut
@@ -38,23 +40,6 @@ HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 PX_PER_MM = 96 / 25.4
 """WeasyPrint lays out in CSS pixels."""
 PT_PER_PX = 0.75
-
-HINTS = {
-    "makeup-caption-separated": "move the table or figure in the text, or shorten the text before it",
-    "makeup-table-split": "move the table in the text, shorten the text before it or mark it .wide",
-    "makeup-heading-at-foot": "shorten or lengthen the text before the heading",
-    "makeup-column-hole": "a block that did not fit went on; move it or shorten the text before it",
-    "makeup-column-top": "the column's first line is below the column top: a margin was kept",
-    "makeup-table-too-wide": "fewer or narrower columns, shorter words in the cells, or two tables",
-    "makeup-overflow": "break the long line (code: wrap it; a table: fewer or narrower columns)",
-    "makeup-hyphen-run": "rephrase one of the lines, or add a word to the hyphenation exceptions",
-    "makeup-short-line": "a long word or link could not be broken: add a soft hyphen or rephrase",
-}
-
-
-ERRORS = frozenset({"makeup-table-too-wide"})
-"""Faults that fail the build: the table was made wide and set small already (tables.lua) and
-still runs off the page, so the print edition cannot show it."""
 
 
 @dataclass(frozen=True, order=True)
@@ -147,7 +132,7 @@ def _key(text: str) -> str:
 
 Found = tuple[int, str, Item | None, str]
 """(page, message, the item to locate, text to locate instead)."""
-Rule = Callable[[Reading, Locator], Iterable[Found]]
+Check = Callable[[Reading, Locator], Iterable[Found]]
 
 
 def _name(kind: str, element: Any, caption: str, locator: Locator, *, number: bool) -> str:
@@ -385,17 +370,18 @@ def short_line(reading: Reading, locator: Locator) -> Iterable[Found]:
             yield item.region.page, message, item, ""
 
 
-RULES: tuple[tuple[str, Rule], ...] = (
-    ("makeup-caption-separated", caption_separated),
-    ("makeup-table-split", table_split),
-    ("makeup-heading-at-foot", heading_at_foot),
-    ("makeup-column-hole", column_hole),
-    ("makeup-column-top", column_top),
-    ("makeup-table-too-wide", table_too_wide),
-    ("makeup-overflow", overflow),
-    ("makeup-hyphen-run", hyphen_run),
-    ("makeup-short-line", short_line),
+RULES: tuple[tuple[Rule, Check], ...] = (
+    (rules.MAKEUP_CAPTION_SEPARATED, caption_separated),
+    (rules.MAKEUP_TABLE_SPLIT, table_split),
+    (rules.MAKEUP_HEADING_AT_FOOT, heading_at_foot),
+    (rules.MAKEUP_COLUMN_HOLE, column_hole),
+    (rules.MAKEUP_COLUMN_TOP, column_top),
+    (rules.MAKEUP_TABLE_TOO_WIDE, table_too_wide),
+    (rules.MAKEUP_OVERFLOW, overflow),
+    (rules.MAKEUP_HYPHEN_RUN, hyphen_run),
+    (rules.MAKEUP_SHORT_LINE, short_line),
 )
+"""Each make-up rule (its severity and hint in :mod:`pica_publish.rules`) and its check."""
 
 
 def preflight(laid: LaidOut, chapter: Chapter, start: int) -> list[Fault]:
@@ -406,23 +392,17 @@ def preflight(laid: LaidOut, chapter: Chapter, start: int) -> list[Fault]:
     for rule, check in RULES:
         for page, message, item, text in check(reading, locator):
             line = locator.line(item, text=text)
-            faults.add(Fault(page, rule, chapter.display_path, line, message))
+            faults.add(Fault(page, rule.id, chapter.display_path, line, message))
     return sorted(faults)
 
 
 def report_faults(report: Report, faults: Iterable[Fault]) -> None:
     for fault in faults:
-        say = report.error if fault.rule in ERRORS else report.warning
-        say(
-            fault.rule,
-            fault.message,
-            Location(fault.chapter, fault.line),
-            HINTS.get(fault.rule, ""),
-        )
+        report.add(rules.get(fault.rule), fault.message, Location(fault.chapter, fault.line))
 
 
 def preflight_json(faults: Sequence[Fault]) -> bytes:
-    counts = {rule: 0 for rule, _ in RULES}
+    counts = {rule.id: 0 for rule, _ in RULES}
     for fault in faults:
         counts[fault.rule] = counts.get(fault.rule, 0) + 1
     data = {"version": 1, "faults": [f.as_json() for f in sorted(faults)], "counts": counts}
@@ -430,12 +410,14 @@ def preflight_json(faults: Sequence[Fault]) -> bytes:
 
 
 def read_preflight(data: bytes) -> list[Fault]:
-    """The faults of a stored ``preflight.json`` ([] if it cannot be read)."""
+    """The faults of a stored ``preflight.json`` ([] if it cannot be read; faults of rules that
+    no longer exist are dropped)."""
     try:
         stored = json.loads(data.decode("utf-8"))
         return [
             Fault(int(f["page"]), str(f["rule"]), str(f["chapter"]), int(f["line"]), f["message"])
             for f in stored["faults"]
+            if str(f["rule"]) in rules.BY_ID  # a rule since renamed: laid out again later
         ]
     except (ValueError, KeyError, TypeError, AttributeError):
         return []

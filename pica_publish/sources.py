@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import describe_validation_error
@@ -33,11 +34,10 @@ def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str
     try:
         raw = read_input(path, [root], kind=kind)
     except InputRefused as error:
-        report.error(
-            "file-refused",
+        report.add(
+            rules.FILE_REFUSED,
             f"'{display}' {error.reason}",
             Location(display),
-            "inputs must be regular files inside the project (no symlinks that leave it)",
         )
         return None
     try:
@@ -45,11 +45,10 @@ def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        report.error(
-            "file-encoding",
+        report.add(
+            rules.FILE_ENCODING,
             f"file is not UTF-8 (byte 0x{raw[error.start]:02x})",
             Location(display, line, column),
-            "save the file as UTF-8 (in Zotero/JabRef: export with UTF-8 encoding)",
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -69,29 +68,29 @@ def split_front_matter(text: str, display: str, report: Report) -> FrontMatter |
     """Separate the ``---`` YAML block at the top of a chapter from its Markdown body."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        report.error(
-            "front-matter-missing",
+        report.add(
+            rules.FRONT_MATTER_MISSING,
             "chapter does not start with a YAML front matter block",
             Location(display, 1, 1),
-            "start the file with a line '---', the title, authors…, then a closing '---'",
         )
         return None
     for index in range(1, len(lines)):
         if FENCE_RE.match(lines[index]):
             break
     else:
-        report.error(
-            "front-matter-unclosed",
+        report.add(
+            rules.FRONT_MATTER_UNCLOSED,
             "front matter is not closed",
             Location(display, 1, 1),
-            "add a line '---' after the last front-matter field",
         )
         return None
     yaml_text = "\n".join(lines[1:index])
     try:
         data, positions = load_yaml(yaml_text)
     except YamlSyntaxError as error:
-        report.error("yaml-syntax", error.message, Location(display, error.line + 1, error.column))
+        report.add(
+            rules.YAML_SYNTAX, error.message, Location(display, error.line + 1, error.column)
+        )
         return None
     body = "\n".join(lines[index + 1 :])
     return FrontMatter(data, positions, 2, body, index + 2)
@@ -112,16 +111,15 @@ def validate_model(
     to a :class:`Location`.
     """
     if not isinstance(data, dict):
-        report.error("schema-type", f"{what} must be a mapping of fields", locate((), key=False))
+        report.add(rules.SCHEMA_TYPE, f"{what} must be a mapping of fields", locate((), key=False))
         return None
     hidden = list(_control_characters(data, ()))
     for loc, is_key, char in hidden:
-        report.error(
-            "text-control-character",
+        report.add(
+            rules.TEXT_CONTROL_CHARACTER,
             f"{'field name' if is_key else 'value'} holds the invisible control character "
             f"U+{ord(char):04X}",
             locate(loc, key=is_key),
-            "retype the text; it was probably pasted from a PDF or a word processor",
         )
     if hidden:
         return None
@@ -134,8 +132,8 @@ def validate_model(
         for problem in unknown:
             loc = tuple(problem["loc"])
             candidates = _field_names(model, loc[:-1])
-            report.warning(
-                "schema-unknown-field",
+            report.add(
+                rules.SCHEMA_UNKNOWN_FIELD,
                 f"unknown field '{loc[-1]}' in {what}",
                 locate(loc, key=True),
                 did_you_mean(str(loc[-1]), candidates) or f"known fields: {', '.join(candidates)}",
@@ -147,9 +145,9 @@ def validate_model(
             loc = tuple(problem["loc"])
             message, at_key = describe_validation_error(problem)
             if problem["type"] == "missing":
-                report.error("schema-missing-field", message, locate(loc[:-1], key=False))
+                report.add(rules.SCHEMA_MISSING_FIELD, message, locate(loc[:-1], key=False))
             else:
-                report.error("schema-invalid", message, locate(loc, key=at_key))
+                report.add(rules.SCHEMA_INVALID, message, locate(loc, key=at_key))
         return None
     return None
 

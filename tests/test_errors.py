@@ -31,6 +31,21 @@ def _write(file: str, text: str | bytes) -> Mutation:
     return mutate
 
 
+def _remove(file: str) -> Mutation:
+    return lambda root: (root / file).unlink()
+
+
+def _copy_chapter(source: str, target: str) -> Mutation:
+    """Copy a chapter and list the copy before the strategy."""
+
+    def mutate(root: Path) -> None:
+        (root / target).write_bytes((root / source).read_bytes())
+        strategy = "  - {file: chapters/02-strategy.md"
+        edit(root / "issue.yml", strategy, f"  - {{file: {target}, role: chapter}}\n{strategy}")
+
+    return mutate
+
+
 STRATEGY_FIRST = """  - {file: chapters/00-editorial.md, role: editorial}
   - {file: chapters/02-strategy.md, role: strategy}
   - {file: chapters/01-dens.md, role: chapter}
@@ -495,6 +510,53 @@ CASES: list[tuple[str, Mutation, int, str]] = [
             "chapters/02-strategy.md:15:8: error: image 'figures/map.tiff' has an unsupported format "
             "'.tiff' [image-unreadable]"
         ),
+    ),
+    (
+        "bibliography-none",
+        _remove("references/mini.bib"),
+        1,
+        "references/: warning: no bibliography: references/*.bib not found [bib-none]",
+    ),
+    (
+        "front-matter-unclosed",
+        _write("chapters/01-dens.md", "---\ntitle: Dens\n\nText.\n"),
+        1,
+        "chapters/01-dens.md:1:1: error: front matter is not closed [front-matter-unclosed]",
+    ),
+    (
+        "manifest-outside",
+        _replace("issue.yml", "chapters/01-dens.md", "../outside.md"),
+        1,
+        "issue.yml:20:12: error: chapter file '../outside.md' is outside the project [manifest-outside]",
+    ),
+    (
+        "manifest-appendix-first",
+        _replace(
+            "issue.yml", "00-editorial.md, role: editorial", "00-editorial.md, role: appendix"
+        ),
+        1,
+        (
+            "issue.yml:19:44: error: back matter (appendix) must come after the strategy chapter "
+            "[order-back-matter]"
+        ),
+    ),
+    (
+        "manifest-strategy-twice",
+        _replace("issue.yml", "01-dens.md, role: chapter", "01-dens.md, role: strategy"),
+        1,
+        "issue.yml:21:43: error: only one chapter may have role 'strategy' [order-strategy-twice]",
+    ),
+    (
+        "manifest-not-a-mapping",
+        _write("issue.yml", "- one\n- two\n"),
+        1,
+        "issue.yml:1:1: error: issue.yml must be a mapping of fields [schema-type]",
+    ),
+    (
+        "chapter-slug-twice",
+        _copy_chapter("chapters/01-dens.md", "chapters/03-dens.md"),
+        1,
+        "issue.yml:21:12: error: two chapters have the slug 'dens' [chapter-slug-duplicate]",
     ),
 ]
 

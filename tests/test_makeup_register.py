@@ -6,12 +6,15 @@ columns side by side start at the same height; the preflight names a column top 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
+from pica_publish.diagnostics import Report, Severity
 from pica_publish.layout import Typesetter
 from pica_publish.pages import read_pages
-from pica_publish.preflight import column_top
+from pica_publish.preflight import column_top, preflight, report_faults
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
 PARAGRAPH = "<p>" + "Pallas's cats hunt pikas and voles on the steppe. " * 12 + "</p>"
@@ -73,3 +76,19 @@ def test_a_kept_margin_at_a_column_top_is_named(typesetter):
     page, message, item, _ = found[0]
     assert page == 7 and item is not None
     assert message.endswith("pt space at the top of the left column of page 7")
+
+
+def test_the_preflight_reports_a_kept_margin_as_makeup_column_top(typesetter):
+    engine, root = typesetter
+    keep = ".article-body h2 { margin-break: keep; }"
+    laid = engine.lay_out(article(heading_heads_a_column(8)), root, keep)
+    chapter: Any = SimpleNamespace(
+        slug="t", display_path="chapters/01-t.md", body="## Heading\n", body_line=5
+    )
+    found = preflight(laid, chapter, 7)
+    assert "makeup-column-top" in [fault.rule for fault in found]
+    report = Report()
+    report_faults(report, found)
+    (top,) = [d for d in report.diagnostics if d.code == "makeup-column-top"]
+    assert top.severity is Severity.WARNING  # a warning: fails the build only with --strict
+    assert top.hint == "the column's first line is below the column top: a margin was kept"

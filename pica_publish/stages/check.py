@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean
 from pica_publish.inputs import InputRefused, resolve_input
 from pica_publish.markdown import MAX_NESTING, RAW_IMAGE_RE, BodyScan, Found, ImageRef, scan_body
@@ -36,8 +37,8 @@ def check(state: BuildState) -> BuildState:
         for item in scan.citations:
             location = chapter.location(item.line + chapter.body_line - 1, item.column)
             if item.text not in issue.bibliography.entries:
-                report.error(
-                    "citation-unknown",
+                report.add(
+                    rules.CITATION_UNKNOWN,
                     f"unknown citation key '{item.text}'",
                     location,
                     did_you_mean(item.text, issue.bibliography.entries)
@@ -52,15 +53,14 @@ def check(state: BuildState) -> BuildState:
         for heading in scan.headings:
             line = heading.line + chapter.body_line - 1
             if heading.level == 1:
-                report.warning(
-                    "heading-level-1",
+                report.add(
+                    rules.HEADING_LEVEL_1,
                     f"level-1 heading '{heading.text}': the article title is the only level-1 heading",
                     chapter.location(line, 1),
-                    "use '##' for sections and '###' for subsections",
                 )
             elif heading.level > previous_level + 1:
-                report.warning(
-                    "heading-skip",
+                report.add(
+                    rules.HEADING_SKIP,
                     f"heading '{heading.text}' jumps from level {previous_level} to level "
                     f"{heading.level}",
                     chapter.location(line, 1),
@@ -72,11 +72,10 @@ def check(state: BuildState) -> BuildState:
         for raw in scan.raw_html:
             if raw.line in refused_lines:
                 continue  # already an error (raw-html-media) at this line
-            report.warning(
-                "raw-html",
+            report.add(
+                rules.RAW_HTML,
                 f"raw HTML '{raw.text[:40]}' is sanitised in the HTML edition",
                 chapter.location(raw.line + chapter.body_line - 1, 1),
-                "use Markdown instead of HTML",
             )
     check_cited_entries(issue, citations, report)
     return dataclasses.replace(state, citations=citations, images=images)
@@ -94,49 +93,42 @@ def check_untrusted_body(chapter: Chapter, scan: BodyScan, report: Report) -> No
         return chapter.location(found.line + chapter.body_line - 1, found.column)
 
     for block in scan.metadata_blocks:
-        report.error(
-            "body-metadata-block",
+        report.add(
+            rules.BODY_METADATA_BLOCK,
             f"a YAML metadata block ('{block.text}: …') in the body is not allowed",
             where(block),
-            "put article fields in the front matter at the top; options such as bibliography "
-            "or csl are set by the editors",
         )
     for raw in scan.raw_formats:
-        report.error(
-            "body-raw-format",
+        report.add(
+            rules.BODY_RAW_FORMAT,
             f"raw {raw.text} content is not allowed",
             where(raw),
-            "write it in Markdown; figures go in chapters/figures/ as ![alt](figures/x.svg)",
         )
     for media in scan.raw_images:
-        report.error(
-            "raw-html-media",
+        report.add(
+            rules.RAW_HTML_MEDIA,
             f"<{media.text}> in raw HTML is not allowed",
             where(media),
-            "use Markdown for figures: ![Caption](figures/name.png){#fig:name}",
         )
     if scan.too_deep is not None:
-        report.error(
-            "body-nesting",
+        report.add(
+            rules.BODY_NESTING,
             f"quotes, lists or emphasis are nested more than {MAX_NESTING} levels deep",
             where(scan.too_deep),
-            "flatten the structure",
         )
     for number, line in enumerate(chapter.body.split("\n"), start=chapter.body_line):
         if match := CONTROL_RE.search(line):
-            report.error(
-                "text-control-character",
+            report.add(
+                rules.TEXT_CONTROL_CHARACTER,
                 f"the text holds the invisible control character U+{ord(match[0]):04X}",
                 chapter.location(number, match.start() + 1),
-                "retype the text; it was probably pasted from a PDF or a word processor",
             )
     abstract = chapter.meta.abstract or ""
     if "![" in abstract or RAW_IMAGE_RE.search(abstract):
-        report.error(
-            "abstract-image",
+        report.add(
+            rules.ABSTRACT_IMAGE,
             "the abstract holds an image",
             chapter.front_matter_location(("abstract",)),
-            "abstracts are text only; put figures in the body",
         )
 
 
@@ -179,11 +171,10 @@ def check_cited_entries(
     for key, entry in sorted(issue.bibliography.entries.items()):
         cited = first_citation.get(key)
         if cited is None:
-            report.info(
-                "bib-uncited",
+            report.add(
+                rules.BIB_UNCITED,
                 f"entry '{key}' is not cited by any chapter",
                 entry.location,
-                "cite it, or leave it: uncited entries are not printed",
             )
             continue
         required = REQUIRED_FIELDS.get(entry.entry_type, DEFAULT_FIELDS)
@@ -193,12 +184,11 @@ def check_cited_entries(
             if not any(entry.fields.get(name, "").strip() for name in alternatives)
         ]
         if missing:
-            report.warning(
-                "bib-entry-incomplete",
+            report.add(
+                rules.BIB_ENTRY_INCOMPLETE,
                 f"@{entry.entry_type} '{key}' (cited at {cited.location}) has no "
                 f"{', no '.join(missing)}",
                 entry.location,
-                "complete the entry in your reference manager and export it again",
             )
 
 
@@ -214,11 +204,10 @@ def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
     defined: dict[str, Found] = {}
     for label in scan.labels:
         if label.text in defined:
-            report.error(
-                "label-duplicate",
+            report.add(
+                rules.LABEL_DUPLICATE,
                 f"label '{label.text}' is defined twice (first at {where(defined[label.text])})",
                 where(label),
-                "give each figure, table and section its own label",
             )
         else:
             defined[label.text] = label
@@ -226,8 +215,8 @@ def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
         if ref.text not in defined:
             kind = KIND_NAMES[ref.text.split(":", 1)[0]]
             same_kind = [k for k in defined if k.startswith(ref.text.split(":", 1)[0] + ":")]
-            report.error(
-                "cross-ref-unresolved",
+            report.add(
+                rules.CROSS_REF_UNRESOLVED,
                 f"no {kind} is labelled '{ref.text}' in this chapter",
                 where(ref),
                 did_you_mean(ref.text, same_kind) or f"label the {kind}: {{#{ref.text}}} after it",
@@ -248,8 +237,8 @@ def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
             else f"'{shown}' matches no {KIND_NAMES[kind]}: this chapter has {counts[kind]} "
             f"{KIND_NAMES[kind]}{'s' if counts[kind] != 1 else ''}"
         )
-        report.warning(
-            "cross-ref-typed",
+        report.add(
+            rules.CROSS_REF_TYPED,
             message,
             where(typed),
             f"label the {KIND_NAMES[kind]} ({{#{kind}:name}}) and write @{kind}:name instead",
@@ -264,45 +253,42 @@ def check_byline(chapter: Chapter, report: Report) -> None:
         for position, key in enumerate(author.affiliations):
             used.add(key)
             if key not in defined:
-                report.error(
-                    "author-affiliation-undefined",
+                report.add(
+                    rules.AUTHOR_AFFILIATION_UNDEFINED,
                     f"author '{author.name}' refers to undefined affiliation '{key}'",
                     chapter.front_matter_location(("authors", index, "affiliations", position)),
                     did_you_mean(key, defined)
                     or "define it under 'affiliations' in the front matter",
                 )
         if author.corresponding and not author.email:
-            report.error(
-                "author-corresponding-email",
+            report.add(
+                rules.AUTHOR_CORRESPONDING_EMAIL,
                 f"corresponding author '{author.name}' has no e-mail",
                 chapter.front_matter_location(("authors", index, "corresponding"), key=True),
-                "add 'email:' to this author",
             )
     for key in sorted(defined - used):
-        report.warning(
-            "affiliation-unused",
+        report.add(
+            rules.AFFILIATION_UNUSED,
             f"affiliation '{key}' is not used by any author",
             chapter.front_matter_location(("affiliations", key), key=True),
         )
     corresponding = [i for i, a in enumerate(meta.authors) if a.corresponding]
     if len(corresponding) > 1:
         for index in corresponding[1:]:
-            report.error(
-                "author-corresponding-many",
+            report.add(
+                rules.AUTHOR_CORRESPONDING_MANY,
                 "more than one corresponding author",
                 chapter.front_matter_location(("authors", index, "corresponding"), key=True),
-                "mark exactly one author with 'corresponding: true'",
             )
     elif not corresponding and chapter.role not in ("appendix",):
-        report.warning(
-            "author-corresponding-none",
+        report.add(
+            rules.AUTHOR_CORRESPONDING_NONE,
             "no corresponding author",
             chapter.front_matter_location(("authors",), key=True),
-            "mark one author with 'corresponding: true' and give an 'email:'",
         )
     if meta.abstract and len(meta.abstract.split()) > ABSTRACT_MAX_WORDS:
-        report.warning(
-            "abstract-too-long",
+        report.add(
+            rules.ABSTRACT_TOO_LONG,
             f"abstract has {len(meta.abstract.split())} words; the limit is {ABSTRACT_MAX_WORDS}",
             chapter.front_matter_location(("abstract",)),
         )
@@ -317,18 +303,12 @@ def check_images(
         location = chapter.location(image.line + chapter.body_line - 1, image.column)
         parts = urlsplit(image.src)
         if not image.alt.strip():
-            report.error(
-                "image-alt-missing",
-                f"image '{image.src}' has no alt text",
-                location,
-                "describe the image for readers who cannot see it: ![A map of …](…)",
-            )
+            report.add(rules.IMAGE_ALT_MISSING, f"image '{image.src}' has no alt text", location)
         if parts.scheme or parts.netloc:
-            report.error(
-                "image-remote",
+            report.add(
+                rules.IMAGE_REMOTE,
                 f"image '{image.src}' is not a file in the project",
                 location,
-                "download the image into chapters/figures/ and refer to it by relative path",
             )
             continue
         try:
@@ -336,19 +316,14 @@ def check_images(
                 chapter.path.parent / unquote(parts.path), [issue.root], kind="image"
             )
         except InputRefused as refused:
-            missing = refused.missing
-            report.error(
-                "image-missing" if missing else "image-outside",
-                f"image file '{image.src}' not found"
-                if missing
-                else f"image '{image.src}' {refused.reason}",
-                location,
-                "" if missing else "keep figures in chapters/figures/ as regular files",
-            )
+            if refused.missing:
+                report.add(rules.IMAGE_MISSING, f"image file '{image.src}' not found", location)
+            else:
+                report.add(rules.IMAGE_OUTSIDE, f"image '{image.src}' {refused.reason}", location)
             continue
         if problem := image_problem(path):
-            report.error(
-                "image-unreadable",
+            report.add(
+                rules.IMAGE_UNREADABLE,
                 f"image '{image.src}' {problem}",
                 location,
                 "export the figure again as plain SVG (no scripts, links or embedded HTML) or PNG"

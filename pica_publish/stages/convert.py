@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
 from pica_publish.htmltree import parse, serialise, to_html
 from pica_publish.model import Chapter, Issue
@@ -110,14 +111,14 @@ def convert(state: BuildState) -> BuildState:
     with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
         for chapter, result in pool.map(run, chapters):
             if isinstance(result, PandocError):
-                report.error(
-                    "pandoc-failed",
+                report.add(
+                    rules.PANDOC_FAILED,
                     f"pandoc could not convert this chapter: {result}",
                     Location(chapter.display_path),
                 )
                 continue
             for warning in result.warnings:
-                report.warning("pandoc-warning", warning, Location(chapter.display_path))
+                report.add(rules.PANDOC_WARNING, warning, Location(chapter.display_path))
             page_url = f"{issue.manifest.base_url}{chapter.slug}/"
             converted[chapter.slug] = split_fragment(
                 chapter.slug, sanitize(result.html, page_url=page_url, id_prefix=f"{chapter.slug}-")
@@ -131,12 +132,11 @@ def selected_chapters(issue: Issue, preview: str | None, report: Report) -> list
         return list(issue.chapters)
     chosen = [c for c in issue.chapters if c.display_path == preview]
     if not chosen:
-        report.error(
-            "preview-not-listed",
+        report.add(
+            rules.PREVIEW_NOT_LISTED,
             f"'{preview}' is not a chapter listed in issue.yml",
             Location(preview),
-            did_you_mean(preview, [c.display_path for c in issue.chapters])
-            or "list it under 'chapters' in issue.yml first",
+            did_you_mean(preview, [c.display_path for c in issue.chapters]) or None,
         )
     return chosen
 
@@ -150,8 +150,8 @@ def load_csl_items(issue: Issue, cache: Path, report: Report) -> dict[str, dict[
             for item in bib_to_csl_json(text, cache, prelude):
                 items.setdefault(str(item.get("id")), item)
         except PandocError as error:
-            report.error(
-                "bib-pandoc-failed",
+            report.add(
+                rules.BIB_PANDOC_FAILED,
                 f"pandoc could not read this bibliography: {error}",
                 Location(display_path(path, issue.root)),
             )

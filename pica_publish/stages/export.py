@@ -22,6 +22,7 @@ from lxml import etree
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location
 from pica_publish.exports.citations import (
     bibtex_problems,
@@ -129,8 +130,8 @@ def export(state: BuildState) -> BuildState:
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for record, result in pool.map(to_jats, records):
             if isinstance(result, PandocError):
-                state.report.error(
-                    "jats-failed",
+                state.report.add(
+                    rules.JATS_FAILED,
                     f"pandoc could not write JATS: {result}",
                     Location(record.chapter.display_path),
                 )
@@ -138,8 +139,8 @@ def export(state: BuildState) -> BuildState:
             jats = result.encode("utf-8")
             problem = xml_problem(jats)
             if problem:
-                state.report.error(
-                    "jats-invalid",
+                state.report.add(
+                    rules.JATS_INVALID,
                     f"the JATS that pandoc wrote is not well-formed XML: {problem}",
                     Location(record.chapter.display_path),
                 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pica_publish import rules
 from pica_publish.bibliography import load_bibliography
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
 from pica_publish.model import (
@@ -25,6 +26,7 @@ from pica_publish.model import (
     ChapterMeta,
     Issue,
     IssueConfig,
+    RuleSetting,
 )
 from pica_publish.sources import read_text, split_front_matter, validate_model
 from pica_publish.state import BuildState
@@ -58,8 +60,8 @@ def check_build_folder(root: Path, build: Path, report: Report) -> None:
     cache would be published as the issue PDF) — is refused before anything is read from it or
     written to it."""
     if build.is_symlink():
-        report.error(
-            "build-folder-committed",
+        report.add(
+            rules.BUILD_FOLDER_COMMITTED,
             "build/ is a symbolic link; outputs would be written wherever it points",
             Location("build/"),
             "delete the link: build/ is made by the build",
@@ -78,8 +80,8 @@ def check_build_folder(root: Path, build: Path, report: Report) -> None:
         return
     if tracked:
         count = tracked.count(0)
-        report.error(
-            "build-folder-committed",
+        report.add(
+            rules.BUILD_FOLDER_COMMITTED,
             f"{count} file(s) under build/ are committed to the repository",
             Location("build/"),
             "remove them with `git rm -r --cached build` (outputs and caches are never committed)",
@@ -94,16 +96,29 @@ class _ChapterList(BaseModel):
     chapters: tuple[ChapterEntry, ...]
 
 
+class _RuleSettings(BaseModel):
+    """Just the ``rules`` of a manifest whose other fields are invalid: they apply all the same."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    rules: dict[str, RuleSetting] = {}
+
+
+def _rule_settings(data: Any) -> dict[str, RuleSetting]:
+    try:
+        return _RuleSettings.model_validate(data).rules
+    except ValidationError:
+        return {}
+
+
 def load_manifest(
     root: Path, report: Report
 ) -> tuple[IssueConfig | None, tuple[ChapterEntry, ...], Positions] | None:
     path = root / MANIFEST
     if not path.is_file() and not path.is_symlink():
-        report.error(
-            "manifest-missing",
+        report.add(
+            rules.MANIFEST_MISSING,
             f"no issue manifest '{MANIFEST}' in {root}",
             Location(MANIFEST),
-            "run in the project folder, or pass -C DIR",
         )
         return None
     text = read_text(path, MANIFEST, report, root=root, kind="manifest")
@@ -112,7 +127,7 @@ def load_manifest(
     try:
         data, positions = load_yaml(text)
     except YamlSyntaxError as error:
-        report.error("yaml-syntax", error.message, Location(MANIFEST, error.line, error.column))
+        report.add(rules.YAML_SYNTAX, error.message, Location(MANIFEST, error.line, error.column))
         return None
 
     def locate(loc: tuple[Any, ...], *, key: bool) -> Location:
@@ -120,6 +135,10 @@ def load_manifest(
         return Location(MANIFEST, line, column)
 
     config = validate_model(IssueConfig, data, locate, report, what="issue.yml")
+    settings = config.rules if config is not None else _rule_settings(data)
+    report.override(
+        rules.severity_overrides(settings, lambda rule: locate(("rules", rule), key=True), report)
+    )
     if config is not None:
         return config, config.chapters, positions
     try:
@@ -149,21 +168,21 @@ def load_chapters(
     for index, entry in enumerate(entries):
         path = (root / entry.file).resolve()
         if not path.is_relative_to(root):
-            report.error(
-                "manifest-outside",
+            report.add(
+                rules.MANIFEST_OUTSIDE,
                 f"chapter file '{entry.file}' is outside the project",
                 entry_location(index),
             )
             continue
         if path in listed:
-            report.error(
-                "manifest-duplicate", f"'{entry.file}' is listed twice", entry_location(index)
+            report.add(
+                rules.MANIFEST_DUPLICATE, f"'{entry.file}' is listed twice", entry_location(index)
             )
             continue
         listed.add(path)
         if not path.is_file():
-            report.error(
-                "manifest-missing-file",
+            report.add(
+                rules.MANIFEST_MISSING_FILE,
                 f"chapter file '{entry.file}' does not exist",
                 entry_location(index),
                 did_you_mean(entry.file, existing_names) or "check the path in issue.yml",
@@ -171,20 +190,18 @@ def load_chapters(
             continue
         match = SLUG_RE.match(path.stem)
         if not match or path.suffix != ".md":
-            report.error(
-                "chapter-filename",
+            report.add(
+                rules.CHAPTER_FILENAME,
                 f"chapter file name '{path.name}' is not of the form NN-slug.md",
                 entry_location(index),
-                "use lowercase letters, digits and hyphens, e.g. chapters/03-central-asia.md",
             )
             continue
         slug = match[1]
         if slug in slugs:
-            report.error(
-                "chapter-slug-duplicate",
+            report.add(
+                rules.CHAPTER_SLUG_DUPLICATE,
                 f"two chapters have the slug '{slug}'",
                 entry_location(index),
-                "slugs (the file name without its number) must be unique",
             )
             continue
         slugs[slug] = index
@@ -193,11 +210,10 @@ def load_chapters(
         chapter = load_chapter(root, path, slug, entry.role, number, report)
         if chapter is not None:
             if chapter.meta.role is not None and chapter.meta.role != entry.role:
-                report.error(
-                    "chapter-role-mismatch",
+                report.add(
+                    rules.CHAPTER_ROLE_MISMATCH,
                     f"front matter says role '{chapter.meta.role}' but issue.yml says '{entry.role}'",
                     chapter.front_matter_location(("role",)),
-                    "remove 'role' from the front matter or make it agree with issue.yml",
                 )
             chapters.append(chapter)
 
@@ -206,19 +222,18 @@ def load_chapters(
         if path.resolve() in listed:
             continue  # its name was checked with its manifest entry
         if not SLUG_RE.match(path.stem):
-            report.error(
-                "chapter-filename",
+            report.add(
+                rules.CHAPTER_FILENAME,
                 f"chapter file name '{path.name}' is not of the form NN-slug.md",
                 Location(name),
                 "rename it with two digits, a hyphen, then lowercase letters, digits and hyphens, "
                 "e.g. chapters/03-central-asia.md",
             )
         else:
-            report.warning(
-                "chapter-unlisted",
+            report.add(
+                rules.CHAPTER_UNLISTED,
                 f"'{name}' is not listed in issue.yml and will not be published",
                 Location(name),
-                "add it to 'chapters' in issue.yml, or move it out of chapters/",
             )
     return tuple(chapters)
 
@@ -229,40 +244,38 @@ def check_order(entries: tuple[ChapterEntry, ...], entry_location: Any, report: 
     strategy = [i for i, role in enumerate(roles) if role == "strategy"]
     numbered = [i for i, role in enumerate(roles) if role in NUMBERED_ROLES]
     if not strategy:
-        report.error(
-            "order-no-strategy",
+        report.add(
+            rules.ORDER_NO_STRATEGY,
             "the issue has no conservation strategy chapter",
             entry_location(len(roles) - 1, "role"),
-            "mark the strategy chapter with 'role: strategy'; it must be the last chapter",
         )
     elif len(strategy) > 1:
         for index in strategy[1:]:
-            report.error(
-                "order-strategy-twice",
+            report.add(
+                rules.ORDER_STRATEGY_TWICE,
                 "only one chapter may have role 'strategy'",
                 entry_location(index, "role"),
             )
     elif numbered and strategy[0] != numbered[-1]:
-        report.error(
-            "order-strategy-not-last",
+        report.add(
+            rules.ORDER_STRATEGY_NOT_LAST,
             f"the strategy chapter must be the last chapter, but '{entries[numbered[-1]].file}' "
             "comes after it",
             entry_location(strategy[0]),
-            "move the strategy chapter below every other chapter in issue.yml",
         )
     seen_body = False
     for index, role in enumerate(roles):
         if role in FRONT_ROLES and seen_body:
-            report.error(
-                "order-front-matter",
+            report.add(
+                rules.ORDER_FRONT_MATTER,
                 f"'{role}' must come before the numbered chapters",
                 entry_location(index, "role"),
             )
         if role in NUMBERED_ROLES or role in BACK_ROLES:
             seen_body = True
         if role in NUMBERED_ROLES and any(r in BACK_ROLES for r in roles[:index]):
-            report.error(
-                "order-back-matter",
+            report.add(
+                rules.ORDER_BACK_MATTER,
                 "back matter (appendix) must come after the strategy chapter",
                 entry_location(roles.index("appendix"), "role"),
             )

@@ -12,6 +12,7 @@ long) is a ``publish-failed`` diagnostic, not a traceback; the previous outputs 
 
 from __future__ import annotations
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location, display_path
 from pica_publish.releases import publish_release
 from pica_publish.state import BuildState
@@ -26,10 +27,9 @@ def publish(state: BuildState) -> BuildState:
     except OSError as error:
         display = display_path(build, state.options.root).rstrip("/") + "/"
         reason = error.strerror or str(error)
-        state.report.error(
-            "publish-failed",
+        state.report.add(
+            rules.PUBLISH_FAILED,
             f"cannot write the outputs into {display}: {reason}",
             Location(display),
-            "check that the build folder is writable and the disk has space",
         )
     return state

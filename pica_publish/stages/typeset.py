@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
@@ -58,11 +59,10 @@ def typeset(state: BuildState) -> BuildState:
     try:
         stylesheet = print_stylesheet()
     except OSError as error:  # the font cache cannot be written
-        report.error(
-            "fonts-unavailable",
+        report.add(
+            rules.FONTS_UNAVAILABLE,
             f"cannot prepare the print fonts: {error}",
             Location("issue.yml"),
-            "set PICA_PUBLISH_CACHE to a writable folder",
         )
         return state
     pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
@@ -103,10 +103,10 @@ def typeset(state: BuildState) -> BuildState:
             laid = typesetter.lay_out(html, Path(part.base_path or issue.root), css)
         except LayoutError as error:
             for problem in error.problems:
-                report.error("layout-resource", f"cannot lay out: {problem}", where)
+                report.add(rules.LAYOUT_RESOURCE, f"cannot lay out: {problem}", where)
             return None
         for warning in laid.warnings:
-            report.warning("layout-warning", warning, where)
+            report.add(rules.LAYOUT_WARNING, warning, where)
         laid_out[html, css] = laid
         return laid
 
@@ -157,8 +157,8 @@ def typeset(state: BuildState) -> BuildState:
         try:
             pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
         except LayoutError as error:
-            report.error(
-                "layout-write", f"cannot write the PDF: {error}", _part_location(issue, part)
+            report.add(
+                rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", _part_location(issue, part)
             )
             return state
         files = {f"preview/{part.slug}.pdf": pdf, "preview/preflight.json": preflight_json(faults)}
@@ -192,8 +192,8 @@ def typeset(state: BuildState) -> BuildState:
             break
         contents = final_contents  # the contents grew: lay the articles out again from a new folio
     else:
-        report.error(
-            "layout-contents", "the contents page count does not settle", Location("issue.yml")
+        report.add(
+            rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
         )
         return state
 
@@ -216,7 +216,7 @@ def typeset(state: BuildState) -> BuildState:
                 [*laid_front, laid], pdf_options.for_article(issue, part.slug)
             )
     except LayoutError as error:
-        report.error("layout-write", f"cannot write the PDF: {error}", Location("issue.yml"))
+        report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", Location("issue.yml"))
         return state
     files[PREFLIGHT] = preflight_json(faults)
     if not report.has_errors:

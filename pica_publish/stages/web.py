@@ -14,6 +14,7 @@ import html
 from typing import Any
 from urllib.parse import urlsplit
 
+from pica_publish import rules
 from pica_publish.diagnostics import Location
 from pica_publish.exports.records import ArticleRecord, article_records
 from pica_publish.htmltree import element, parse, serialise
@@ -75,11 +76,10 @@ def web(state: BuildState) -> BuildState:
             try:
                 image = web_image(path, f"figures/{path.name}", root=issue.root)
             except InputRefused as refused:
-                state.report.error(
-                    "image-outside",
+                state.report.add(
+                    rules.IMAGE_OUTSIDE,
                     f"image '{src}' {refused.reason}",
                     Location(chapter.display_path),
-                    "keep figures in chapters/figures/ as regular files",
                 )
                 continue
             for name, data in image.files.items():
@@ -111,11 +111,10 @@ def web(state: BuildState) -> BuildState:
         try:
             index = search_index(indexed, config.language)
         except (OSError, RuntimeError) as error:  # the pagefind binary could not run here
-            state.report.error(
-                "search-index-failed",
+            state.report.add(
+                rules.SEARCH_INDEX_FAILED,
                 f"the search index could not be built: {error}",
                 Location("issue.yml"),
-                "reinstall with `make distclean && make html` (pagefind[bin] ships the indexer)",
             )
             return state
         files.update({f"{site}/{name}": data for name, data in index.items()})

@@ -1,0 +1,569 @@
+"""Every diagnostic rule, declared once, as data.
+
+A :class:`Rule` names one kind of problem: its stable id (printed in brackets after each
+message), its default severity, what it means and the hint printed when the call site has none
+more precise. Stages report through these objects (``report.add(rules.CITATION_UNKNOWN, …)``),
+so an unknown id cannot be reported. ``issue.yml`` may change a rule's severity (``rules:
+{heading-skip: error, bib-uncited: off}``), except for the *fixed* rules: refusals that keep
+the build safe, and problems whose output would be wrong.
+
+``python -m pica_publish.rules > docs/rules.md`` writes the reference table (``make rules``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pica_publish.diagnostics import Location, Severity, did_you_mean
+
+if TYPE_CHECKING:
+    from pica_publish.diagnostics import Report
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of problem in the user's input or the build."""
+
+    id: str
+    """Stable id, printed as ``[rule-id]`` and used as the key in ``issue.yml``'s ``rules``."""
+    severity: Severity
+    """Default severity (``issue.yml`` may change it unless the rule is fixed)."""
+    stage: str
+    """The pipeline stage that reports it (groups the reference table)."""
+    summary: str
+    """One line: what the problem means."""
+    hint: str = ""
+    """Default hint, printed when the call site gives none."""
+    fixed: bool = False
+    """True for safety refusals and problems whose output would be wrong: not overridable."""
+
+
+def _rule(
+    rule_id: str,
+    severity: Severity,
+    stage: str,
+    summary: str,
+    hint: str = "",
+    *,
+    fixed: bool = False,
+) -> Rule:
+    return Rule(rule_id, severity, stage, summary, hint, fixed)
+
+
+# fmt: off
+# Declarations as a table: id, default severity, stage, summary, then the default hint.
+
+# --- load: the project's files, issue.yml, chapter files and front matter -----------------------
+
+BUILD_FOLDER_COMMITTED = _rule(
+    "build-folder-committed", ERROR, "load",
+    "build/ is a symbolic link, or holds files committed to git (a forged layout cache)",
+    "remove it: build/ is made by the build and never committed", fixed=True,
+)
+MANIFEST_MISSING = _rule(
+    "manifest-missing", ERROR, "load",
+    "the project folder has no issue.yml",
+    "run in the project folder, or pass -C DIR", fixed=True,
+)
+FILE_REFUSED = _rule(
+    "file-refused", ERROR, "load",
+    "an input file is not a regular file inside the project, or is too large",
+    "inputs must be regular files inside the project (no symlinks that leave it)", fixed=True,
+)
+FILE_ENCODING = _rule(
+    "file-encoding", ERROR, "load",
+    "an input file is not UTF-8",
+    "save the file as UTF-8 (in Zotero/JabRef: export with UTF-8 encoding)", fixed=True,
+)
+YAML_SYNTAX = _rule(
+    "yaml-syntax", ERROR, "load",
+    "issue.yml or a chapter's front matter is not valid YAML",
+    fixed=True,
+)
+SCHEMA_TYPE = _rule(
+    "schema-type", ERROR, "load",
+    "issue.yml or a chapter's front matter is not a mapping of fields",
+    fixed=True,
+)
+SCHEMA_UNKNOWN_FIELD = _rule(
+    "schema-unknown-field", WARNING, "load",
+    "a field the schema does not know; it is dropped and validation goes on",
+)
+SCHEMA_MISSING_FIELD = _rule(
+    "schema-missing-field", ERROR, "load",
+    "a required field of issue.yml or of the front matter is missing",
+    fixed=True,
+)
+SCHEMA_INVALID = _rule(
+    "schema-invalid", ERROR, "load",
+    "a field's value has the wrong type or form (ISSN, ORCID, e-mail, URL, DOI pattern…)",
+    fixed=True,
+)
+TEXT_CONTROL_CHARACTER = _rule(
+    "text-control-character", ERROR, "load",
+    "a field or a chapter's text holds an invisible control character (C0/C1, bidi override)",
+    "retype the text; it was probably pasted from a PDF or a word processor", fixed=True,
+)
+RULES_UNKNOWN = _rule(
+    "rules-unknown", ERROR, "load",
+    "issue.yml's 'rules' names a rule that does not exist",
+    "the rule ids are listed in docs/rules.md", fixed=True,
+)
+RULES_FIXED = _rule(
+    "rules-fixed", ERROR, "load",
+    "issue.yml's 'rules' changes a rule that guards the safety or correctness of the outputs",
+    "remove the line: this rule cannot be changed", fixed=True,
+)
+MANIFEST_OUTSIDE = _rule(
+    "manifest-outside", ERROR, "load",
+    "a chapter file listed in issue.yml lies outside the project",
+    fixed=True,
+)
+MANIFEST_DUPLICATE = _rule(
+    "manifest-duplicate", ERROR, "load",
+    "a chapter file is listed twice in issue.yml",
+    fixed=True,
+)
+MANIFEST_MISSING_FILE = _rule(
+    "manifest-missing-file", ERROR, "load",
+    "a chapter file listed in issue.yml does not exist",
+    "check the path in issue.yml", fixed=True,
+)
+CHAPTER_FILENAME = _rule(
+    "chapter-filename", ERROR, "load",
+    "a chapter file name is not NN-slug.md (the slug becomes ids, URLs and file names)",
+    "use lowercase letters, digits and hyphens, e.g. chapters/03-central-asia.md", fixed=True,
+)
+CHAPTER_SLUG_DUPLICATE = _rule(
+    "chapter-slug-duplicate", ERROR, "load",
+    "two chapters have the same slug (file name without its number)",
+    "slugs (the file name without its number) must be unique", fixed=True,
+)
+CHAPTER_ROLE_MISMATCH = _rule(
+    "chapter-role-mismatch", ERROR, "load",
+    "a chapter's front matter gives another role than issue.yml (issue.yml wins)",
+    "remove 'role' from the front matter or make it agree with issue.yml",
+)
+CHAPTER_UNLISTED = _rule(
+    "chapter-unlisted", WARNING, "load",
+    "a chapter file is not listed in issue.yml and will not be published",
+    "add it to 'chapters' in issue.yml, or move it out of chapters/",
+)
+ORDER_NO_STRATEGY = _rule(
+    "order-no-strategy", ERROR, "load",
+    "no chapter has role 'strategy'",
+    "mark the strategy chapter with 'role: strategy'; it must be the last chapter",
+)
+ORDER_STRATEGY_TWICE = _rule(
+    "order-strategy-twice", ERROR, "load",
+    "more than one chapter has role 'strategy'",
+)
+ORDER_STRATEGY_NOT_LAST = _rule(
+    "order-strategy-not-last", ERROR, "load",
+    "a numbered chapter comes after the strategy chapter",
+    "move the strategy chapter below every other chapter in issue.yml",
+)
+ORDER_FRONT_MATTER = _rule(
+    "order-front-matter", ERROR, "load",
+    "an editorial or prologue comes after the numbered chapters",
+)
+ORDER_BACK_MATTER = _rule(
+    "order-back-matter", ERROR, "load",
+    "an appendix comes before a numbered chapter",
+)
+FRONT_MATTER_MISSING = _rule(
+    "front-matter-missing", ERROR, "load",
+    "a chapter does not start with a YAML front matter block",
+    "start the file with a line '---', the title, authors…, then a closing '---'", fixed=True,
+)
+FRONT_MATTER_UNCLOSED = _rule(
+    "front-matter-unclosed", ERROR, "load",
+    "a chapter's front matter has no closing '---'",
+    "add a line '---' after the last front-matter field", fixed=True,
+)
+
+# --- load: the bibliography ---------------------------------------------------------------------
+
+BIB_NONE = _rule(
+    "bib-none", WARNING, "load",
+    "the project has no references/*.bib",
+    "export your references from Zotero/JabRef as BibTeX into references/",
+)
+BIB_DUPLICATE_KEY = _rule(
+    "bib-duplicate-key", ERROR, "load",
+    "two bibliography entries have the same key",
+    "rename one of the entries or delete the copy", fixed=True,
+)
+BIB_PARSE_FAILED = _rule(
+    "bib-parse-failed", ERROR, "load",
+    "a BibTeX block cannot be read (its entry is lost)",
+    "check braces and commas; the rest of the file is still used", fixed=True,
+)
+BIB_MERGE_CONFLICT = _rule(
+    "bib-merge-conflict", ERROR, "load",
+    "a git merge conflict marker in the bibliography",
+    "resolve the conflict: keep one version of the entries and delete the marker lines",
+    fixed=True,
+)
+BIB_STRAY_BRACE = _rule(
+    "bib-stray-brace", ERROR, "load",
+    "a closing brace outside any bibliography entry",
+    "the entry above has one '}' too many", fixed=True,
+)
+BIB_CROSSREF_LOOP = _rule(
+    "bib-crossref-loop", ERROR, "load",
+    "a crossref/xref/xdata chain comes back to its entry (pandoc would never finish)",
+    "remove the crossref/xdata field that closes the loop", fixed=True,
+)
+
+# --- check: chapter bodies, bylines, citations, images ------------------------------------------
+
+CITATION_UNKNOWN = _rule(
+    "citation-unknown", ERROR, "check",
+    "a citation key that no bibliography entry has",
+    "add the entry to a file in references/", fixed=True,
+)
+LABEL_DUPLICATE = _rule(
+    "label-duplicate", ERROR, "check",
+    "a figure, table or section label is defined twice in a chapter",
+    "give each figure, table and section its own label", fixed=True,
+)
+CROSS_REF_UNRESOLVED = _rule(
+    "cross-ref-unresolved", ERROR, "check",
+    "a cross-reference (@fig:x, @tbl:x, @sec:x) to a label the chapter does not define",
+    fixed=True,
+)
+CROSS_REF_TYPED = _rule(
+    "cross-ref-typed", WARNING, "check",
+    "'Fig. 3' or 'Table 2' typed by hand: it will not follow renumbering",
+    "label the figure or table and write @fig:name or @tbl:name instead",
+)
+HEADING_LEVEL_1 = _rule(
+    "heading-level-1", WARNING, "check",
+    "a level-1 heading in a body (the article title is the only one)",
+    "use '##' for sections and '###' for subsections",
+)
+HEADING_SKIP = _rule(
+    "heading-skip", WARNING, "check",
+    "a heading skips a level (## then ####)",
+)
+RAW_HTML = _rule(
+    "raw-html", WARNING, "check",
+    "raw HTML in a chapter body; the HTML edition sanitises it",
+    "use Markdown instead of HTML",
+)
+RAW_HTML_MEDIA = _rule(
+    "raw-html-media", ERROR, "check",
+    "an <img>, <svg>, <iframe> or other media element in raw HTML",
+    "use Markdown for figures: ![Caption](figures/name.png){#fig:name}", fixed=True,
+)
+BODY_METADATA_BLOCK = _rule(
+    "body-metadata-block", ERROR, "check",
+    "a YAML metadata block in a chapter body (it could steer pandoc)",
+    "put article fields in the front matter at the top; options such as bibliography or csl "
+    "are set by the editors", fixed=True,
+)
+BODY_RAW_FORMAT = _rule(
+    "body-raw-format", ERROR, "check",
+    "a raw {=format} block or span (raw HTML, TeX…) in a chapter body",
+    "write it in Markdown; figures go in chapters/figures/ as ![alt](figures/x.svg)", fixed=True,
+)
+BODY_NESTING = _rule(
+    "body-nesting", ERROR, "check",
+    "quotes, lists or emphasis nested too deeply to convert and lay out safely",
+    "flatten the structure", fixed=True,
+)
+ABSTRACT_IMAGE = _rule(
+    "abstract-image", ERROR, "check",
+    "an abstract holds an image",
+    "abstracts are text only; put figures in the body", fixed=True,
+)
+ABSTRACT_TOO_LONG = _rule(
+    "abstract-too-long", WARNING, "check",
+    "an abstract is longer than the house limit",
+)
+AUTHOR_AFFILIATION_UNDEFINED = _rule(
+    "author-affiliation-undefined", ERROR, "check",
+    "an author refers to an affiliation key the chapter does not define",
+    "define it under 'affiliations' in the front matter", fixed=True,
+)
+AUTHOR_CORRESPONDING_EMAIL = _rule(
+    "author-corresponding-email", ERROR, "check",
+    "the corresponding author has no e-mail address",
+    "add 'email:' to this author",
+)
+AUTHOR_CORRESPONDING_MANY = _rule(
+    "author-corresponding-many", ERROR, "check",
+    "more than one author of a chapter is marked corresponding",
+    "mark exactly one author with 'corresponding: true'",
+)
+AUTHOR_CORRESPONDING_NONE = _rule(
+    "author-corresponding-none", WARNING, "check",
+    "no author of a chapter (other than an appendix) is marked corresponding",
+    "mark one author with 'corresponding: true' and give an 'email:'",
+)
+AFFILIATION_UNUSED = _rule(
+    "affiliation-unused", WARNING, "check",
+    "an affiliation no author of the chapter refers to",
+)
+BIB_UNCITED = _rule(
+    "bib-uncited", INFO, "check",
+    "a bibliography entry no chapter cites (shown with -v)",
+    "cite it, or leave it: uncited entries are not printed",
+)
+BIB_ENTRY_INCOMPLETE = _rule(
+    "bib-entry-incomplete", WARNING, "check",
+    "a cited entry lacks a field the house style prints (author, title, year, journal…)",
+    "complete the entry in your reference manager and export it again",
+)
+IMAGE_ALT_MISSING = _rule(
+    "image-alt-missing", ERROR, "check",
+    "an image has no alt text (the PDF/UA and HTML editions need one)",
+    "describe the image for readers who cannot see it: ![A map of …](…)", fixed=True,
+)
+IMAGE_REMOTE = _rule(
+    "image-remote", ERROR, "check",
+    "an image is a URL, not a file in the project (nothing is fetched)",
+    "download the image into chapters/figures/ and refer to it by relative path", fixed=True,
+)
+IMAGE_MISSING = _rule(
+    "image-missing", ERROR, "check",
+    "an image file does not exist",
+    fixed=True,
+)
+IMAGE_OUTSIDE = _rule(
+    "image-outside", ERROR, "check",
+    "an image is outside the project, a symlink that leaves it, or not a regular file",
+    "keep figures in chapters/figures/ as regular files", fixed=True,
+)
+IMAGE_UNREADABLE = _rule(
+    "image-unreadable", ERROR, "check",
+    "an image is damaged, too large, of an unsupported format, or an unsafe SVG",
+    "save the figure as SVG, PNG or JPEG", fixed=True,
+)
+
+# --- convert: pandoc ----------------------------------------------------------------------------
+
+PANDOC_FAILED = _rule(
+    "pandoc-failed", ERROR, "convert",
+    "pandoc could not convert a chapter",
+    fixed=True,
+)
+PANDOC_WARNING = _rule(
+    "pandoc-warning", WARNING, "convert",
+    "pandoc warned while converting a chapter",
+)
+PREVIEW_NOT_LISTED = _rule(
+    "preview-not-listed", ERROR, "convert",
+    "the chapter to preview is not listed in issue.yml",
+    "list it under 'chapters' in issue.yml first", fixed=True,
+)
+BIB_PANDOC_FAILED = _rule(
+    "bib-pandoc-failed", ERROR, "convert",
+    "pandoc could not read a bibliography file",
+    fixed=True,
+)
+
+# --- typeset: the print edition -----------------------------------------------------------------
+
+FONTS_UNAVAILABLE = _rule(
+    "fonts-unavailable", ERROR, "typeset",
+    "the print fonts cannot be prepared (their cache folder cannot be written)",
+    "set PICA_PUBLISH_CACHE to a writable folder", fixed=True,
+)
+LAYOUT_RESOURCE = _rule(
+    "layout-resource", ERROR, "typeset",
+    "the layout was stopped: a resource it refuses (outside the project, remote), or too long",
+    fixed=True,
+)
+LAYOUT_WARNING = _rule(
+    "layout-warning", WARNING, "typeset",
+    "WeasyPrint warned while laying out a part of the issue",
+)
+LAYOUT_CONTENTS = _rule(
+    "layout-contents", ERROR, "typeset",
+    "the contents page count does not settle after three layouts",
+    fixed=True,
+)
+LAYOUT_WRITE = _rule(
+    "layout-write", ERROR, "typeset",
+    "the laid-out pages cannot be written as PDF",
+    fixed=True,
+)
+MAKEUP_CAPTION_SEPARATED = _rule(
+    "makeup-caption-separated", WARNING, "typeset",
+    "a caption is on another page or column than its table or figure",
+    "move the table or figure in the text, or shorten the text before it",
+)
+MAKEUP_TABLE_SPLIT = _rule(
+    "makeup-table-split", WARNING, "typeset",
+    "a table is split with too few rows on one side",
+    "move the table in the text, shorten the text before it or mark it .wide",
+)
+MAKEUP_HEADING_AT_FOOT = _rule(
+    "makeup-heading-at-foot", WARNING, "typeset",
+    "a heading is the last thing in a column",
+    "shorten or lengthen the text before the heading",
+)
+MAKEUP_COLUMN_HOLE = _rule(
+    "makeup-column-hole", WARNING, "typeset",
+    "a column ends with a hole (a block that did not fit went on)",
+    "a block that did not fit went on; move it or shorten the text before it",
+)
+MAKEUP_COLUMN_TOP = _rule(
+    "makeup-column-top", WARNING, "typeset",
+    "a column's first line is below the column top (out of register)",
+    "the column's first line is below the column top: a margin was kept",
+)
+MAKEUP_TABLE_TOO_WIDE = _rule(
+    "makeup-table-too-wide", ERROR, "typeset",
+    "a table runs off the page even across it in small type: the print edition cannot show it",
+    "fewer or narrower columns, shorter words in the cells, or two tables", fixed=True,
+)
+MAKEUP_OVERFLOW = _rule(
+    "makeup-overflow", WARNING, "typeset",
+    "a line or block sticks out of its column",
+    "break the long line (code: wrap it; a table: fewer or narrower columns)",
+)
+MAKEUP_HYPHEN_RUN = _rule(
+    "makeup-hyphen-run", WARNING, "typeset",
+    "more than two hyphenated line ends in a row",
+    "rephrase one of the lines, or add a word to the hyphenation exceptions",
+)
+MAKEUP_SHORT_LINE = _rule(
+    "makeup-short-line", WARNING, "typeset",
+    "a short non-final line in a justified paragraph",
+    "a long word or link could not be broken: add a soft hyphen or rephrase",
+)
+
+# --- web, export, publish -----------------------------------------------------------------------
+
+SEARCH_INDEX_FAILED = _rule(
+    "search-index-failed", ERROR, "web",
+    "the search index of the HTML edition could not be built",
+    "reinstall with `make distclean && make html` (pagefind[bin] ships the indexer)", fixed=True,
+)
+JATS_FAILED = _rule(
+    "jats-failed", ERROR, "export",
+    "pandoc could not write a chapter's JATS",
+    fixed=True,
+)
+JATS_INVALID = _rule(
+    "jats-invalid", ERROR, "export",
+    "the JATS pandoc wrote for a chapter is not well-formed XML",
+    fixed=True,
+)
+PUBLISH_FAILED = _rule(
+    "publish-failed", ERROR, "publish",
+    "the outputs cannot be written into the build folder (read-only, full, locked)",
+    "check that the build folder is writable and the disk has space", fixed=True,
+)
+
+# fmt: on
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+RULES: tuple[Rule, ...] = tuple(value for value in globals().values() if isinstance(value, Rule))
+"""Every rule, in declaration order (grouped by stage)."""
+BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
+if len(BY_ID) != len(RULES):  # pragma: no cover - a programming error, found at import
+    raise RuntimeError("two rules share an id")
+STAGE_ORDER = ("load", "check", "convert", "typeset", "web", "export", "publish")
+if {rule.stage for rule in RULES} - set(STAGE_ORDER):  # pragma: no cover
+    raise RuntimeError("a rule names an unknown stage")
+
+OVERRIDES: Mapping[str, Severity | None] = {"error": ERROR, "warning": WARNING, "off": None}
+"""The values of ``issue.yml``'s ``rules`` mapping; ``off`` drops the rule's diagnostics."""
+
+
+def get(rule_id: str) -> Rule:
+    """The rule with this id; ``KeyError`` for an id that is not registered."""
+    try:
+        return BY_ID[rule_id]
+    except KeyError:
+        raise KeyError(f"no diagnostic rule '{rule_id}' in pica_publish.rules") from None
+
+
+def severity_overrides(
+    settings: Mapping[str, str], locate: Callable[[str], Location], report: Report
+) -> dict[str, Severity | None]:
+    """The severities ``issue.yml`` sets (``None``: off), by rule id. An unknown id and a fixed
+    rule are errors at the id (``locate(rule_id)``) and change nothing."""
+    overrides: dict[str, Severity | None] = {}
+    for rule_id, value in settings.items():
+        rule = BY_ID.get(rule_id)
+        if rule is None:
+            report.add(
+                RULES_UNKNOWN,
+                f"unknown rule '{rule_id}' in 'rules'",
+                locate(rule_id),
+                did_you_mean(rule_id, BY_ID) or None,
+            )
+        elif rule.fixed:
+            report.add(
+                RULES_FIXED,
+                f"rule '{rule_id}' cannot be changed: it keeps the outputs safe and correct",
+                locate(rule_id),
+            )
+        else:
+            overrides[rule_id] = OVERRIDES[value]
+    return overrides
+
+
+HEADER = """\
+# Diagnostic rules
+
+<!-- generated from pica_publish/rules.py by `python -m pica_publish.rules` (make rules); do not edit -->
+
+Every problem pica-publish reports names its rule in brackets, e.g.
+`chapters/03-x.md:12:5: error: unknown citation key 'rss2010' [citation-unknown]`.
+Errors fail the build; warnings fail it only with `--strict`; notes (info) show with `-v`.
+
+`issue.yml` may change the severity of a rule whose last column says *yes*:
+
+```yaml
+rules:
+  heading-skip: error         # a warning that fails the build
+  bib-entry-incomplete: off   # not reported at all
+  order-no-strategy: warning
+```
+
+The other rules refuse unsafe input, or output that would be wrong: they cannot be changed.
+"""
+
+
+def reference() -> str:
+    """``docs/rules.md``: one table per stage."""
+    lines = HEADER.splitlines()
+    for stage in STAGE_ORDER:
+        lines += [
+            "",
+            f"## {stage}",
+            "",
+            "| rule | default | what it means | hint | issue.yml may change it |",
+            "|---|---|---|---|---|",
+        ]
+        for rule in RULES:
+            if rule.stage == stage:
+                cells = (
+                    f"`{rule.id}`",
+                    str(rule.severity),
+                    rule.summary,
+                    rule.hint,
+                    "no" if rule.fixed else "yes",
+                )
+                lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    print(reference(), end="")

@@ -1,0 +1,95 @@
+"""Problems found after validation — pandoc, fonts, layout, search index — are diagnostics
+located where the user can act, and a build that meets one writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import edit
+
+UP_TO_CONVERT = ("build", "--only", "load", "--only", "check", "--only", "convert")
+
+
+def test_a_bibliography_pandoc_cannot_read(mini, run_cli):
+    # Legal BibTeX that bibtexparser reads (so check passes) but pandoc's reader refuses.
+    (mini / "references" / "extra.bib").write_text(
+        "@misc(extra2010,\n  title = {A note},\n  author = {Doe, J.},\n  year = {2010}\n)\n"
+    )
+    assert run_cli("-C", str(mini), "check").status == 0
+    result = run_cli("-C", str(mini), *UP_TO_CONVERT)
+    assert result.status == 1
+    assert any(
+        line.startswith("references/extra.bib: error: pandoc could not read this bibliography: ")
+        and line.endswith("[bib-pandoc-failed]")
+        for line in result.lines
+    ), result.output
+
+
+def test_a_pandoc_warning_is_reported_at_its_chapter(mini, run_cli):
+    edit(
+        mini / "chapters" / "01-dens.md",
+        "\n## Home ranges",
+        "\n[a]: https://example.org/x\n[a]: https://example.org/y\n\n## Home ranges",
+    )
+    result = run_cli("-C", str(mini), *UP_TO_CONVERT)
+    assert result.status == 0
+    assert (
+        "chapters/01-dens.md: warning: Duplicate link reference '[a]' at line 15 column 1 "
+        "[pandoc-warning]" in result.lines
+    )
+
+
+def test_preview_of_an_unlisted_chapter(mini, run_cli):
+    (mini / "chapters" / "05-extra.md").write_text(
+        "---\ntitle: Extra\nauthors: [{name: A B}]\n---\nText.\n", "utf-8"
+    )
+    result = run_cli("-C", str(mini), "preview", "chapters/05-extra.md")
+    assert result.status == 1
+    assert (
+        "chapters/05-extra.md: error: 'chapters/05-extra.md' is not a chapter listed in issue.yml "
+        "[preview-not-listed]" in result.lines
+    )
+    assert not (mini / "build" / "preview").exists()
+
+
+def test_print_fonts_that_cannot_be_cached(mini, run_cli, tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "cache-file"
+    not_a_folder.write_text("x")
+    monkeypatch.setenv("PICA_PUBLISH_CACHE", str(not_a_folder))
+    result = run_cli("-C", str(mini), "build", "--pdf")
+    assert result.status == 1
+    assert any(
+        line.startswith("issue.yml: error: cannot prepare the print fonts: ")
+        and line.endswith("[fonts-unavailable]")
+        for line in result.lines
+    ), result.output
+    assert "    hint: set PICA_PUBLISH_CACHE to a writable folder" in result.lines
+    assert not (mini / "build" / "current").exists()
+
+
+def test_a_search_indexer_that_cannot_run(mini, run_cli, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(Path("/nonexistent/pagefind")))
+    result = run_cli("-C", str(mini), "build", "--html")
+    assert result.status == 1
+    assert any(
+        line.startswith("issue.yml: error: the search index could not be built: ")
+        and line.endswith("[search-index-failed]")
+        for line in result.lines
+    ), result.output
+    assert not (mini / "build" / "current").exists()
+
+
+@pytest.mark.parametrize("seconds", [0.001])
+def test_a_layout_out_of_time(mini, run_cli, monkeypatch, seconds):
+    from pica_publish import layout
+
+    monkeypatch.setattr(layout, "LAYOUT_SECONDS", seconds)  # the watchdog's limit, made tiny
+    result = run_cli("-C", str(mini), "build", "--pdf")
+    assert result.status == 1
+    assert (
+        f"issue.yml: error: cannot lay out: the layout took longer than {seconds:g} s and was "
+        "stopped [layout-resource]" in result.lines
+    )
+    assert not (mini / "build" / "current").exists()
