@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PICA   := $(BIN)/pica-publish
 
-.PHONY: all pdf html archive serve check test bench figures golden rules clean distclean info
+.PHONY: all pdf html archive serve check test lint bench figures golden rules lock clean distclean info
 
 all: pdf html
 
@@ -35,6 +35,15 @@ info: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)  ## the code gates CI runs besides the tests: ruff, ruff format, mypy --strict
+	$(BIN)/ruff check pica_publish tests
+	$(BIN)/ruff format --check pica_publish tests
+	$(BIN)/python -m mypy pica_publish
+
+lock:  ## regenerate requirements.lock (exact versions and hashes) from pyproject.toml, with uv
+	uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes -o requirements.lock
 
 bench: $(STAMP)  ## timings of the full sample issue, cold and warm
 	$(BIN)/python -m pica_publish.bench

@@ -1,39 +1,34 @@
-"""How the issue cites itself: house-style names, suggested citations and DOIs.
+"""How the issue cites itself: one CSL JSON item per article, titles in every form, DOIs.
 
-``Seitkali A., Ömirbekov N. & Vahdāni A. 2019. Title. CATnews Special Issue 13, 14–23.``
-Used by the print edition, the web edition and every metadata export, so they agree.
+Each article is one CSL JSON item (:func:`csl_item`: the title with its italics, authors as
+given/family/particle from :mod:`pica_publish.names`, issue, pages, DOI), made in one place. Its
+suggested citation — ``van der Berg J. & Zhou H. 2019. Title. CATnews Special Issue 13, 14–23.``
+— is rendered from it by citeproc with the house style (:func:`suggested_citations`); the print
+and web editions and every metadata export take their citation, title and names from here, so
+they agree.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from pica_publish.model import Author, Chapter, IssueConfig
+from pica_publish.htmltree import clean_text, parse, serialise
+from pica_publish.markdown import render_inline
+from pica_publish.model import Author, Chapter, Issue, IssueConfig
+from pica_publish.names import initials
+from pica_publish.theme import theme_path
 
 DOI_SAFE_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]+$")
 
 
-def initials(given: str) -> str:
-    """'Anna Sergeevna' → 'A. S.', 'Jean-Paul' → 'J.-P.', 'D. W.' → 'D. W.'."""
-    parts = []
-    for word in given.split():
-        pieces = [p for p in word.split("-") if p]
-        parts.append("-".join(f"{p[0]}." for p in pieces))
-    return " ".join(parts)
-
-
 def house_name(author: Author) -> str:
-    """'Surname Initials.' as in the reference lists."""
-    given = initials(author.given_names)
-    return f"{author.family_name} {given}".strip()
-
-
-def author_list(names: list[str]) -> str:
-    """Commas, and '&' before the last name (house style)."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} & {names[-1]}"
+    """'Family Initials.' as in the reference lists ('van der Berg J.', 'Zhou H.')."""
+    return f"{author.family_name} {initials(author.given_names)}".strip()
 
 
 def issue_source(config: IssueConfig) -> str:
@@ -70,21 +65,134 @@ def _doi_fields(config: IssueConfig, *, slug: str) -> dict[str, str]:
     }
 
 
-def citation_lead(config: IssueConfig, chapter: Chapter) -> str:
-    """The suggested citation up to its page range: 'Ross S. & Harris S. 2019. Title. CATnews
-    Special Issue 13'. The print edition adds the range from the layout (target-counter)."""
-    names = author_list([house_name(a) for a in chapter.meta.authors])
-    title = chapter.meta.title.rstrip(".")
-    return f"{names} {config.year}. {title}. {issue_source(config)}"
+@dataclass(frozen=True)
+class Title:
+    """An article title (Markdown inline in the front matter) in the forms the outputs need."""
+
+    html: str
+    """Inline HTML: ``<em>`` for the author's ``*italics*`` and the issue's ``italic_terms``."""
+    text: str
+    """Plain text, for formats without italics (RIS, BibTeX, ``<title>``, PDF metadata)."""
+
+    @property
+    def face_markup(self) -> str:
+        """With ``<i>`` for italics: Crossref's face markup and CSL JSON's rich text."""
+        root = parse(self.html)
+        for node in root.iter("em"):
+            node.tag = "i"
+        return serialise(root)
+
+    @property
+    def markdown(self) -> str:
+        """As pandoc Markdown (for metadata that pandoc parses, e.g. JATS): ``*italics*``, every
+        other character that Markdown would read as markup escaped."""
+        root = parse(self.html)
+        return _markdown_text(root.text or "") + "".join(_markdown(node) for node in root)
 
 
-def suggested_citation(config: IssueConfig, chapter: Chapter, pages: tuple[int, int] | None) -> str:
-    """The article's suggested citation as plain text (pages and DOI when known)."""
-    text = citation_lead(config, chapter)
+def _markdown(node: Any) -> str:
+    inner = _markdown_text(node.text or "") + "".join(_markdown(child) for child in node)
+    if node.tag in ("em", "i"):
+        inner = f"*{inner}*"
+    elif node.tag in ("strong", "b"):
+        inner = f"**{inner}**"
+    return inner + _markdown_text(node.tail or "")
+
+
+def _markdown_text(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#+!|~^$@])", r"\\\1", text)
+
+
+def title_of(markdown: str, italic_terms: Sequence[str] = ()) -> Title:
+    html = render_inline(clean_text(markdown), italic_terms)
+    return Title(html, " ".join(parse(html).text_content().split()))
+
+
+def article_title(config: IssueConfig, chapter: Chapter) -> Title:
+    return title_of(chapter.meta.title, config.italic_terms)
+
+
+def csl_item(
+    config: IssueConfig, chapter: Chapter, pages: tuple[int, int] | None
+) -> dict[str, Any]:
+    """The article as one CSL JSON item: the source of its suggested citation."""
+    item: dict[str, Any] = {
+        "id": chapter.slug,
+        "type": "article-journal",
+        "title": article_title(config, chapter).face_markup,
+        "author": [author.person.csl() for author in chapter.meta.authors],
+        "container-title": config.series,
+        "issue": f"{config.issue_label} {config.number}",
+        "issued": {"date-parts": [[config.year]]},
+        "URL": f"{config.base_url}{chapter.slug}/",
+    }
     if pages:
-        text += f", {pages[0]}–{pages[1]}" if pages[1] != pages[0] else f", {pages[0]}"
-    text += "."
+        item["page"] = f"{pages[0]}-{pages[1]}" if pages[1] != pages[0] else str(pages[0])
     doi = article_doi(config, chapter)
     if doi:
-        text += f" https://doi.org/{doi}"
-    return text
+        item["DOI"] = doi
+    return item
+
+
+@dataclass(frozen=True)
+class SuggestedCitation:
+    """'van der Berg J. & Zhou H. 2019. Title. CATnews Special Issue 13, 26–29.' as citeproc
+    sets it with the house style (``theme/csl/catnews.csl``), without the DOI link."""
+
+    html: str
+    text: str
+
+    @property
+    def lead_html(self) -> str:
+        """Without the final full stop: the print edition adds ', ' and its page range."""
+        return _without_final_stop(self.html)
+
+
+def suggested_citations(
+    issue: Issue,
+    page_map: Mapping[str, tuple[int, int]] | None,
+    cache_dir: Path,
+    slugs: Collection[str] | None = None,
+) -> dict[str, SuggestedCitation]:
+    """Every article's suggested citation, rendered by pandoc's citeproc from its CSL item (one
+    run per article, so that no two articles get year suffixes from each other), cached."""
+    from pica_publish.pandoc import PandocError, markdown_to_html
+
+    config = issue.manifest
+    found = {}
+    for chapter in issue.chapters:
+        if slugs is not None and chapter.slug not in slugs:
+            continue
+        item = csl_item(config, chapter, (page_map or {}).get(chapter.slug))
+        try:
+            result = markdown_to_html(
+                "",
+                references=[item],
+                csl=theme_path("csl", "catnews.csl"),
+                id_prefix="cite-",
+                language=config.language,
+                metadata={"nocite": "@*"},
+                cache_dir=cache_dir,
+            )
+        except PandocError:
+            continue  # the conversion of the chapters reports pandoc's failures
+        root = parse(result.html)
+        entries = root.find_class("csl-entry")
+        if not entries:
+            continue
+        entry = entries[0]
+        for link in list(entry.iter("a")):
+            link.drop_tag()  # the title links to the DOI in reference lists; not here
+        text = " ".join(entry.text_content().split())
+        found[chapter.slug] = SuggestedCitation(serialise(entry).strip(), text)
+    return found
+
+
+def _without_final_stop(html: str) -> str:
+    root = parse(html)
+    last = root[-1] if len(root) else None
+    if last is not None and last.tail:
+        last.tail = last.tail.rstrip().removesuffix(".")
+    elif last is None:
+        root.text = (root.text or "").rstrip().removesuffix(".")
+    return serialise(root)

@@ -13,10 +13,6 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pica_publish.rules import Rule
 
 
 class Severity(enum.IntEnum):
@@ -28,6 +24,25 @@ class Severity(enum.IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of problem in the user's input or the build; every rule is declared once, in
+    :mod:`pica_publish.rules`."""
+
+    id: str
+    """Stable id, printed as ``[rule-id]`` and used as the key in ``issue.yml``'s ``rules``."""
+    severity: Severity
+    """Default severity (``issue.yml`` may change it unless the rule is fixed)."""
+    stage: str
+    """The pipeline stage that reports it (groups the reference table)."""
+    summary: str
+    """One line: what the problem means."""
+    hint: str = ""
+    """Default hint, printed when the call site gives none."""
+    fixed: bool = False
+    """True for safety refusals and problems whose output would be wrong: not overridable."""
 
 
 @dataclass(frozen=True, order=True)

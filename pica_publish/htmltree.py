@@ -8,15 +8,33 @@ whitespace).
 
 from __future__ import annotations
 
+import re
+
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 __all__ = ["HtmlElement", "classes", "element", "parse", "serialise", "to_html"]
 
 
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters lxml refuses in a string (control characters, lone surrogates, non-characters).
+``check`` refuses them in chapters; a fragment made from other text (a title in an export)
+drops them rather than failing."""
+
+
+SPACE_LIKE = re.compile(r"[\x0b\x0c\x1c-\x1f]")
+"""Control characters that separate words (vertical tab, form feed, separators): a space."""
+
+
+def clean_text(text: str) -> str:
+    """``text`` without what lxml refuses: word-separating controls become spaces, the rest of
+    :data:`NOT_XML` is dropped."""
+    return NOT_XML.sub("", SPACE_LIKE.sub(" ", text))
+
+
 def parse(fragment: str) -> HtmlElement:
     """A fragment as the children of one ``<div>`` (the root, never serialised)."""
-    return lxml_html.fragment_fromstring(fragment or "", create_parent="div")
+    return lxml_html.fragment_fromstring(clean_text(fragment or ""), create_parent="div")
 
 
 def serialise(root: HtmlElement) -> str:

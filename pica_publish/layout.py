@@ -31,6 +31,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from pica_publish.citation import article_title
 from pica_publish.engine_fixes import ENGINE_FIXES, install
 from pica_publish.inputs import InputRefused, read_input, resolve_input
 from pica_publish.model import Issue
@@ -301,7 +302,7 @@ class PdfOptions:
         chapter = next(c for c in issue.chapters if c.slug == slug)
         return dataclasses.replace(
             self,
-            title=chapter.meta.title,
+            title=article_title(issue.manifest, chapter).text,  # no Markdown asterisks
             authors=tuple(a.name for a in chapter.meta.authors),
             keywords=chapter.meta.keywords,
         )

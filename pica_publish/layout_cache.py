@@ -13,10 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pica_publish.stages.assemble import PrintPlan
+from pica_publish.pagemap import PageMap
+from pica_publish.products import PrintPlan
 from pica_publish.theme import theme_path
-
-PageMap = dict[str, tuple[int, int]]
 
 
 def layout_digest(plan: PrintPlan, stylesheet: str, *extra: str) -> str:

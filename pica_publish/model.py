@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from pica_publish.diagnostics import Location
+from pica_publish.names import PersonName, split_name
 from pica_publish.yamlsource import Positions
 
 Role = Literal["editorial", "prologue", "chapter", "strategy", "appendix"]
@@ -197,8 +198,12 @@ class IssueConfig(_Schema):
 
 class Author(_Schema):
     name: str = Field(min_length=1)
-    """'Given Family'; the last word is taken as the family name unless ``family`` is set."""
+    """The name as printed in bylines ('Jan van der Berg', 'Zhou Haoran')."""
+    given: str | None = None
     family: str | None = None
+    """Which part of ``name`` is the family name (``pica_publish.names``: by default the last
+    word with the lowercase particles before it; ``family`` alone may be the start of the name,
+    for family-first names)."""
     affiliations: tuple[str, ...] = ()
     """Keys into the chapter's ``affiliations`` mapping."""
     orcid: str | None = None
@@ -224,15 +229,24 @@ class Author(_Schema):
             raise ValueError(f"e-mail address {value!r} is malformed")
         return value
 
+    @model_validator(mode="after")
+    def _name_parts(self) -> Author:
+        self.person  # noqa: B018 — raises FamilyNameMismatch (a ValueError) for a wrong family
+        return self
+
+    @property
+    def person(self) -> PersonName:
+        """The name's parts (given names, particles, family name)."""
+        return split_name(self.name, given=self.given, family=self.family)
+
     @property
     def family_name(self) -> str:
-        return self.family or self.name.split()[-1]
+        """The family name with its particles ('van der Berg')."""
+        return self.person.family_with_particle
 
     @property
     def given_names(self) -> str:
-        family = self.family_name
-        given = self.name[: len(self.name) - len(family)] if self.name.endswith(family) else ""
-        return given.strip()
+        return self.person.given
 
 
 class ChapterMeta(_Schema):

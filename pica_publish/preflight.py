@@ -18,12 +18,11 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from pica_publish import rules
-from pica_publish.diagnostics import Location, Report
+from pica_publish.diagnostics import Location, Report, Rule
 from pica_publish.hyphenation_report import RUN_LIMIT, long_runs
 from pica_publish.markdown import scan_body
 from pica_publish.model import Chapter
 from pica_publish.pages import Item, Reading, Region, hole_culprit, holes, read_pages
-from pica_publish.rules import Rule
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut

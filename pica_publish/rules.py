@@ -13,33 +13,16 @@ the build safe, and problems whose output would be wrong.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from pica_publish.diagnostics import Location, Severity, did_you_mean
-
-if TYPE_CHECKING:
-    from pica_publish.diagnostics import Report
+from pica_publish.diagnostics import (
+    Location,
+    Report,
+    Rule,  # defined with Report, which takes it
+    Severity,
+    did_you_mean,
+)
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One kind of problem in the user's input or the build."""
-
-    id: str
-    """Stable id, printed as ``[rule-id]`` and used as the key in ``issue.yml``'s ``rules``."""
-    severity: Severity
-    """Default severity (``issue.yml`` may change it unless the rule is fixed)."""
-    stage: str
-    """The pipeline stage that reports it (groups the reference table)."""
-    summary: str
-    """One line: what the problem means."""
-    hint: str = ""
-    """Default hint, printed when the call site gives none."""
-    fixed: bool = False
-    """True for safety refusals and problems whose output would be wrong: not overridable."""
 
 
 def _rule(
@@ -290,6 +273,12 @@ AUTHOR_AFFILIATION_UNDEFINED = _rule(
     "author-affiliation-undefined", ERROR, "check",
     "an author refers to an affiliation key the chapter does not define",
     "define it under 'affiliations' in the front matter", fixed=True,
+)
+AUTHOR_NAME_AMBIGUOUS = _rule(
+    "author-name-ambiguous", WARNING, "check",
+    "an author's name has three or more capitalised words and no 'family:', so which of them is "
+    "the family name (in citations, reference lists and metadata) is a guess",
+    "add 'family:' (and 'given:') to this author, e.g. family: Silva Santos",
 )
 AUTHOR_CORRESPONDING_EMAIL = _rule(
     "author-corresponding-email", ERROR, "check",

@@ -6,14 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pica_publish.diagnostics import Report
 from pica_publish.model import Citation, Issue
-
-if TYPE_CHECKING:
-    from pica_publish.stages.assemble import PrintPlan
-    from pica_publish.stages.convert import ConvertedChapter
+from pica_publish.products import ConvertedChapter, PrintPlan
 
 EMPTY: Mapping[str, object] = MappingProxyType({})
 

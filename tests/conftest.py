@@ -66,12 +66,12 @@ def chapter_html(
 ) -> str:
     """One chapter body through the real pandoc with the theme's filters before and after
     citeproc, as the convert stage runs it."""
-    from pica_publish.pandoc import markdown_to_html
-    from pica_publish.stages.convert import (
+    from pica_publish.filters import (
         csl_style_path,
         lua_filters,
         lua_filters_after_citeproc,
     )
+    from pica_publish.pandoc import markdown_to_html
 
     return markdown_to_html(
         body,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pica_publish.filters import csl_style_path, lua_filters
 from pica_publish.pandoc import markdown_to_html
 from pica_publish.print_html import (
     column_segments,
@@ -21,7 +22,6 @@ from pica_publish.print_html import (
     unwrap_sections,
     wrap_code_lines,
 )
-from pica_publish.stages.convert import csl_style_path, lua_filters
 from tests.conftest import plain_text
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "crossref").glob("*.md"))

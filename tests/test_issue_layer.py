@@ -65,7 +65,7 @@ def test_offprints_are_cover_masthead_and_the_article(built, pdf):
 
 def test_offprint_metadata_and_links(built):
     offprint = pypdf.PdfReader(built / "build/pdf/offprints/dens.pdf")
-    assert offprint.metadata.title == "Dens and home ranges of the Pallas's cat"
+    assert offprint.metadata.title == "Dens and home ranges of the Pallas’s cat"
     assert offprint.metadata.author == "Анна Сергеевна Петрова, Batbayar Tsend, Gülşen Öztürk"
     assert offprint.metadata["/Keywords"] == "Otocolobus manul, dens, home range"
     destinations = set(offprint.named_destinations)

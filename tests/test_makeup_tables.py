@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from pica_publish.filters import csl_style_path, lua_filters
 from pica_publish.layout import Typesetter, page_boxes
 from pica_publish.pandoc import markdown_to_html
 from pica_publish.sanitize import sanitize
-from pica_publish.stages.convert import csl_style_path, lua_filters
 from pica_publish.stages.typeset import allowed_roots, print_stylesheet
 
 # Separator dashes that say nothing about the content, and a line longer than 72 characters:

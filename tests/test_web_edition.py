@@ -106,7 +106,7 @@ def test_highwire_dublin_core_open_graph_and_json_ld(site, built):
     for name, content in page.meta:
         meta.setdefault(name, []).append(content)
     pages = json.loads((built / "build/pagemap.json").read_text())["dens"]
-    assert meta["citation_title"] == ["Dens and home ranges of the Pallas's cat"]
+    assert meta["citation_title"] == ["Dens and home ranges of the Pallas’s cat"]
     assert meta["citation_author"] == [
         "Петрова, Анна Сергеевна",
         "Tsend, Batbayar",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from bibtexparser.entrypoint import parse_string, write_string
 from bibtexparser.library import Library
@@ -13,11 +14,14 @@ from ruamel.yaml import YAML
 
 from pica_publish.citation import issue_doi, issue_source, slugify_ascii
 from pica_publish.exports.records import (
+    CONTROL,
     LICENCE_SPDX,
+    LINE_BREAKING,
     ArticleRecord,
     one_line,
     publication_date,
 )
+from pica_publish.htmltree import parse
 from pica_publish.model import Author, IssueConfig
 
 RIS_LINE = re.compile(r"[A-Z][A-Z0-9]  - [^\x00-\x1f\x7f-\x9f\u2028\u2029]*")
@@ -112,6 +116,23 @@ def _bibtex_name(author: Author) -> str:
     return f"{family}, {given}" if given else family
 
 
+def bibtex_title(record: ArticleRecord) -> str:
+    """The title with its italics as ``\\emph{…}``, everything else as :func:`bibtex_text`."""
+
+    def piece(text: str | None) -> str:  # bibtex_text without trimming the ends
+        folded = LINE_BREAKING.sub(" ", CONTROL.sub("", text or ""))
+        return _BIBTEX_SPECIAL.sub(lambda m: BIBTEX_SPECIALS[m[0]], folded)
+
+    def latex(node: Any) -> str:
+        inner = piece(node.text) + "".join(latex(child) for child in node)
+        if node.tag in ("em", "i"):
+            inner = f"\\emph{{{inner}}}"
+        return inner + piece(node.tail)
+
+    root = parse(record.titles.html)
+    return (piece(root.text) + "".join(latex(child) for child in root)).strip(" ")
+
+
 def bibtex_key(config: IssueConfig, record: ArticleRecord) -> str:
     """``catnews99dens``: ASCII letters and digits only."""
     return "".join(
@@ -125,7 +146,7 @@ def bibtex_fields(config: IssueConfig, record: ArticleRecord) -> dict[str, str]:
     braces the writer adds)."""
     fields = {
         "author": " and ".join(_bibtex_name(a) for a in record.authors),
-        "title": f"{{{bibtex_text(record.title)}}}",
+        "title": f"{{{bibtex_title(record)}}}",
         "journal": bibtex_text(config.series),
         "number": bibtex_text(f"{config.issue_label} {config.number}"),
         "year": str(config.year),

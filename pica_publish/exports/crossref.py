@@ -16,10 +16,12 @@ from xml.etree import ElementTree as ET
 from pica_publish.citation import issue_doi, issue_source
 from pica_publish.exports.records import (
     LICENCE_URLS,
+    LINE_BREAKING,
     ArticleRecord,
     publication_month,
     xml_text,
 )
+from pica_publish.htmltree import parse
 from pica_publish.model import IssueConfig
 
 NS = "http://www.crossref.org/schema/5.3.1"
@@ -43,6 +45,44 @@ def _el(
     if text is not None:
         element.text = xml_text(text)
     return element
+
+
+FACE_MARKUP = frozenset({"i", "b", "u", "sup", "sub", "scp", "ovl", "tt"})
+"""Crossref's face markup elements (allowed inside titles)."""
+
+
+def _face_markup(element: ET.Element, html: str) -> None:
+    """Fill ``element`` from inline HTML, keeping Crossref's face markup (``<i>`` for italics)
+    and only the text of anything else."""
+
+    def copy(target: ET.Element, source: Any) -> None:
+        if len(target):
+            target[-1].tail = (target[-1].tail or "") + xml_text(source.text or "")
+        else:
+            target.text = (target.text or "") + xml_text(source.text or "")
+        for child in source:
+            if child.tag in FACE_MARKUP:
+                kept = ET.SubElement(target, child.tag)
+                copy(kept, child)
+            else:
+                copy(target, child)
+            if len(target):
+                target[-1].tail = (target[-1].tail or "") + xml_text(child.tail or "")
+            else:
+                target.text = (target.text or "") + xml_text(child.tail or "")
+
+    copy(element, parse(html))
+    # one line, as every other title in the deposit: whitespace runs folded, ends trimmed
+    nodes = [element, *element.iter()]
+    for node in nodes:
+        node.text = LINE_BREAKING.sub(" ", node.text) if node.text else node.text
+        node.tail = LINE_BREAKING.sub(" ", node.tail) if node.tail else node.tail
+    element.text = (element.text or "").lstrip()
+    last = element[-1] if len(element) else None
+    if last is not None:
+        last.tail = (last.tail or "").rstrip()
+    else:
+        element.text = element.text.rstrip()
 
 
 def _publication_date(parent: ET.Element, config: IssueConfig) -> None:
@@ -105,7 +145,7 @@ def crossref_deposit(
         article = _el(
             journal, "journal_article", publication_type="full_text", language=config.language[:2]
         )
-        _el(_el(article, "titles"), "title", record.title)
+        _face_markup(_el(_el(article, "titles"), "title"), record.titles.face_markup)
         contributors = _el(article, "contributors")
         for index, author in enumerate(record.authors):
             person = _el(

@@ -39,7 +39,7 @@ def jats_metadata(config: IssueConfig, record: ArticleRecord) -> dict[str, Any]:
     if record.pages:
         article["fpage"], article["lpage"] = str(record.pages[0]), str(record.pages[1])
     metadata: dict[str, Any] = {
-        "title": record.title,
+        "title": record.titles.markdown,  # pandoc reads metadata as Markdown: *italics*
         "author": authors,
         "affiliation": [
             {"id": order[key], "organization": record.affiliations[key]}
@@ -59,7 +59,7 @@ def jats_metadata(config: IssueConfig, record: ArticleRecord) -> dict[str, Any]:
         "link-citations": True,
     }
     if record.abstract:
-        metadata["abstract"] = record.abstract
+        metadata["abstract"] = record.abstracts.markdown  # *italics* kept
     if config.licence in LICENCE_URLS:
         metadata["license"] = {
             "type": "open-access",

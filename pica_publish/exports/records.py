@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 
-from pica_publish.citation import article_doi, house_name, suggested_citation
+from pica_publish.citation import (
+    SuggestedCitation,
+    Title,
+    article_doi,
+    article_title,
+    house_name,
+    title_of,
+)
 from pica_publish.model import Author, Chapter, Issue, IssueConfig
 
 SEASON_MONTHS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
@@ -47,15 +56,30 @@ def one_line(text: str) -> str:
 class ArticleRecord:
     chapter: Chapter
     authors: tuple[Author, ...]
-    title: str
-    abstract: str
+    titles: Title
+    """The title as HTML, plain text, face markup and Markdown (one source: the front matter)."""
+    abstracts: Title
+    """The abstract in the same forms as the title (Markdown inline in the front matter)."""
     keywords: tuple[str, ...]
     pages: tuple[int, int] | None
     doi: str | None
     url: str
     pdf_url: str
     citation: str
+    """The suggested citation as plain text, with the DOI URL when there is one."""
+    citation_html: str
+    """The same with italics (and the DOI as a link)."""
     affiliations: dict[str, str]
+
+    @property
+    def title(self) -> str:
+        """Plain text, for the formats without italics."""
+        return self.titles.text
+
+    @property
+    def abstract(self) -> str:
+        """Plain text ('' without an abstract)."""
+        return self.abstracts.text
 
 
 def publication_month(config: IssueConfig) -> int | None:
@@ -66,23 +90,37 @@ def publication_date(config: IssueConfig) -> datetime.date:
     return datetime.date(config.year, publication_month(config) or 1, 1)
 
 
-def article_records(issue: Issue, page_map: dict[str, tuple[int, int]]) -> list[ArticleRecord]:
+def article_records(
+    issue: Issue,
+    page_map: Mapping[str, tuple[int, int]],
+    citations: Mapping[str, SuggestedCitation],
+) -> list[ArticleRecord]:
+    """One record per article; ``citations`` from :func:`pica_publish.citation.suggested_citations`
+    (rendered once by citeproc, with the same page map)."""
     config = issue.manifest
     records = []
     for chapter in issue.chapters:
         meta = chapter.meta
+        doi = article_doi(config, chapter)
+        cited = citations.get(chapter.slug)
+        text, html_text = (cited.text, cited.html) if cited else ("", "")
+        if doi:
+            url = f"https://doi.org/{doi}"
+            text += f" {url}"
+            html_text += f' <a href="{escape(url)}">{escape(url)}</a>'
         records.append(
             ArticleRecord(
                 chapter=chapter,
                 authors=meta.authors,
-                title=meta.title,
-                abstract=" ".join((meta.abstract or "").split()),
+                titles=article_title(config, chapter),
+                abstracts=title_of(" ".join((meta.abstract or "").split()), config.italic_terms),
                 keywords=meta.keywords,
                 pages=page_map.get(chapter.slug),
-                doi=article_doi(config, chapter),
+                doi=doi,
                 url=f"{config.base_url}{chapter.slug}/",
                 pdf_url=f"{config.base_url}pdf/offprints/{chapter.slug}.pdf",
-                citation=suggested_citation(config, chapter, page_map.get(chapter.slug)),
+                citation=text.strip(),
+                citation_html=html_text.strip(),
                 affiliations=dict(meta.affiliations),
             )
         )

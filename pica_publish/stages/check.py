@@ -17,6 +17,7 @@ from pica_publish.diagnostics import Location, Report, did_you_mean
 from pica_publish.inputs import InputRefused, resolve_input
 from pica_publish.markdown import MAX_NESTING, RAW_IMAGE_RE, BodyScan, Found, ImageRef, scan_body
 from pica_publish.model import Chapter, Citation, Issue
+from pica_publish.names import ambiguous
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
 
@@ -260,6 +261,14 @@ def check_byline(chapter: Chapter, report: Report) -> None:
                     did_you_mean(key, defined)
                     or "define it under 'affiliations' in the front matter",
                 )
+        if author.family is None and author.given is None and ambiguous(author.name):
+            guess = author.person
+            report.add(
+                rules.AUTHOR_NAME_AMBIGUOUS,
+                f"which part of '{author.name}' is the family name? Taken as "
+                f"'{guess.family_with_particle}' (given: '{guess.given}')",
+                chapter.front_matter_location(("authors", index, "name")),
+            )
         if author.corresponding and not author.email:
             report.add(
                 rules.AUTHOR_CORRESPONDING_EMAIL,

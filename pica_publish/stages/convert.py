@@ -9,64 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
+from pica_publish.filters import (
+    csl_style_path,
+    filter_settings,
+    lua_filters,
+    lua_filters_after_citeproc,
+)
 from pica_publish.htmltree import parse, serialise, to_html
 from pica_publish.model import Chapter, Issue
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
+from pica_publish.products import ConvertedChapter
 from pica_publish.sanitize import sanitize
 from pica_publish.state import BuildState
-from pica_publish.theme import hyphenation_exceptions
-
-
-@dataclass(frozen=True)
-class ConvertedChapter:
-    slug: str
-    body_html: str
-    """The article body, sanitised; ids prefixed with the slug."""
-    references_html: str
-    """The article's own reference list (``csl-entry`` divs), or ''."""
-    notes_html: str
-    """Pandoc's endnotes section, or ''."""
-
-
-def csl_style_path() -> Path:
-    return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
-
-
-FILTERS_BEFORE_CITEPROC = ("crossref.lua", "tables.lua")
-"""Lua filters (``theme/filters/``) that run before citeproc: figure/table numbering and
-cross-references, which must be links before citeproc looks for literature keys; table column
-widths from the content and numeric columns set right."""
-FILTERS_AFTER_CITEPROC: tuple[str, ...] = ("taxa.lua", "hyphenation.lua")
-"""Lua filters that run after citeproc, so that they see the reference list too: scientific
-names in italics (``italic_terms`` in issue.yml); the house hyphenation exceptions
-(``theme/hyphenation.txt``), after the italics so that taxa get them too."""
-
-
-def filter_settings(issue: Issue) -> dict[str, Any]:
-    """The editors' settings the Lua filters read, as pandoc metadata."""
-    return {
-        "italic-terms": list(issue.manifest.italic_terms),
-        "hyphenation-exceptions": list(hyphenation_exceptions()),
-    }
-
-
-def lua_filters() -> tuple[Path, ...]:
-    return tuple(_filter_path(name) for name in FILTERS_BEFORE_CITEPROC)
-
-
-def lua_filters_after_citeproc() -> tuple[Path, ...]:
-    return tuple(_filter_path(name) for name in FILTERS_AFTER_CITEPROC)
-
-
-def _filter_path(name: str) -> Path:
-    return Path(str(resources.files("pica_publish") / "theme" / "filters" / name))
 
 
 def convert(state: BuildState) -> BuildState:

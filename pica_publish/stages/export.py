@@ -23,6 +23,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pica_publish import rules
+from pica_publish.citation import suggested_citations
 from pica_publish.diagnostics import Location
 from pica_publish.exports.citations import (
     bibtex_problems,
@@ -34,14 +35,14 @@ from pica_publish.exports.citations import (
 from pica_publish.exports.crossref import crossref_deposit
 from pica_publish.exports.jats import jats_metadata
 from pica_publish.exports.records import ArticleRecord, article_records, publication_date
-from pica_publish.model import IssueConfig
-from pica_publish.pandoc import PandocError, markdown_to_jats
-from pica_publish.stages.convert import (
+from pica_publish.filters import (
     csl_style_path,
     filter_settings,
     lua_filters,
     lua_filters_after_citeproc,
 )
+from pica_publish.model import IssueConfig
+from pica_publish.pandoc import PandocError, markdown_to_jats
 from pica_publish.state import BuildState
 
 
@@ -94,7 +95,8 @@ def export(state: BuildState) -> BuildState:
     ):
         return state
     config = issue.manifest
-    records = article_records(issue, dict(state.page_map))
+    citations = suggested_citations(issue, state.page_map, options.cache_path)
+    records = article_records(issue, dict(state.page_map), citations)
     files: dict[str, bytes] = {
         "metadata/CITATION.cff": citation_cff(config, records),
         "metadata/issue.bib": issue_bibtex(config, records),

@@ -5,253 +5,361 @@ PDF, one offprint per article and ``pagemap.json``. Articles are laid out one af
 each starting at its real page number, so the page map comes from the page counts; the contents
 page is laid out first with placeholder numbers (to learn how long it is) and again with the real
 ones. Offprints are the cover, the masthead and the article's pages of the same layout.
+
+The steps, in order (:func:`typeset` reads top to bottom): :func:`prepare` the stylesheet, PDF
+options and cache key; :func:`reuse_cached_layout` when nothing changed; :func:`lay_out_front`;
+:func:`lay_out_issue` (the contents and every article, :func:`lay_out_article` with placement,
+until the contents page count settles) or, for a chapter preview, :func:`typeset_preview`;
+:func:`run_preflight`; :func:`write_pdfs`; :func:`store_cache`. They share a
+:class:`Typesetting`: the typesetter, the report and the layouts of the current article.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import logging
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pica_publish import rules
-from pica_publish.diagnostics import Location
+from pica_publish.diagnostics import Location, Report
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Chapter, Issue
+from pica_publish.pagemap import PageMap, issue_pdf_name, last_first_page, page_map_json
 from pica_publish.pages import hole_total, read_pages
 from pica_publish.placement import Placement, Score, place
 from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
 from pica_publish.print_html import print_body
-from pica_publish.stages.assemble import PrintPart
+from pica_publish.products import PrintPart, PrintPlan
 from pica_publish.state import BuildState
 from pica_publish.theme import css_string, render, theme_path
 
 if TYPE_CHECKING:
-    from pica_publish.layout import LaidOut
+    from pica_publish.layout import LaidOut, PdfOptions, Typesetter
 
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
-PageMap = dict[str, tuple[int, int]]
 PREFLIGHT = "preflight.json"
+CONTENTS_ATTEMPTS = 3
+"""How often the articles are laid out again because the contents grew by a page."""
 
 
-def issue_pdf_name(issue: Issue) -> str:
-    config = issue.manifest
-    stem = re.sub(
-        r"[^a-z0-9]+", "-", f"{config.series} {config.issue_label} {config.number}".lower()
-    )
-    return f"{stem.strip('-')}.pdf"
+@dataclass(frozen=True)
+class LayoutKey:
+    """What one layout of the issue depends on, and where the last one is kept
+    (:func:`prepare`)."""
+
+    stylesheet: str
+    """The print CSS with the ``@font-face`` rules of the print fonts."""
+    pdf_options: PdfOptions
+    """How the issue PDF is written; offprints derive theirs from it."""
+    cache: Path
+    """The layout cache folder, ``build/.cache/print/``."""
+    digest: str
+    """The digest of the plan, stylesheet, engine version and PDF options: the cache key."""
+
+
+@dataclass
+class Typesetting:
+    """What the steps of one layout of the issue share (in place of closures over ``typeset``)."""
+
+    issue: Issue
+    report: Report
+    """Where layout problems and make-up faults are reported."""
+    typesetter: Typesetter
+    """The WeasyPrint front end, with one font configuration for every part."""
+    laid_out: dict[tuple[str, str], LaidOut] = field(default_factory=dict)
+    """The layouts of the current article's placement by (HTML, placement CSS): a move that
+    yields the same HTML returns the same layout, and costs no layout and no try
+    (:func:`pica_publish.placement.place` relies on it). Cleared for each article (memory)."""
+
+
+@dataclass(frozen=True)
+class LaidIssue:
+    """The contents and the articles, laid out with the final page map (:func:`lay_out_issue`)."""
+
+    contents: LaidOut
+    articles: list[LaidOut]
+    page_map: PageMap
 
 
 def typeset(state: BuildState) -> BuildState:
+    """Lay out the print plan (or reuse its last layout) and add the PDFs, ``pagemap.json`` and
+    ``preflight.json`` to the outputs; the state unchanged, with the problems reported, when a
+    part cannot be laid out or written."""
     plan, issue = state.print_plan, state.issue
     if plan is None or issue is None or state.report.has_errors:
         return state
     # WeasyPrint is imported here, not at module level: `check` never pays for it.
-    from pica_publish.layout import LayoutError, PdfOptions, Typesetter, layout_engine_version
+    from pica_publish.layout import Typesetter
 
-    report = state.report
+    key = prepare(state, plan, issue)
+    if key is None:
+        return state
+    reused = reuse_cached_layout(state, key)
+    if reused is not None:
+        return reused
+    run = Typesetting(issue, state.report, Typesetter(allowed_roots(issue.root), key.stylesheet))
+    front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
+    contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
+    articles = [p for p in plan.parts if p.kind == "article"]
+    laid_front = lay_out_front(run, front)
+    if laid_front is None:
+        return state
+    folio = issue.manifest.first_page + sum(laid.page_count for laid in laid_front)
+    if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
+        return typeset_preview(state, run, key, laid_front, articles[0], folio)
+    laid = lay_out_issue(run, contents_part, articles, folio, len(laid_front))
+    if laid is None:
+        return state
+    faults = run_preflight(
+        issue,
+        [(p, a, laid.page_map[p.slug][0]) for p, a in zip(articles, laid.articles, strict=True)],
+    )
+    report_faults(run.report, faults)
+    files = write_pdfs(run, key, plan, laid_front, laid)
+    if files is None:
+        return state
+    files[PREFLIGHT] = preflight_json(faults)
+    store_cache(run, key, files, laid.page_map)
+    return _with_outputs(state, files, laid.page_map)
+
+
+def prepare(state: BuildState, plan: PrintPlan, issue: Issue) -> LayoutKey | None:
+    """The stylesheet, the PDF options and the layout cache key, or None (reported) when the
+    print fonts cannot be prepared."""
+    from pica_publish.layout import PdfOptions, layout_engine_version
+
     options = state.options
     try:
         stylesheet = print_stylesheet()
     except OSError as error:  # the font cache cannot be written
-        report.add(
+        state.report.add(
             rules.FONTS_UNAVAILABLE,
             f"cannot prepare the print fonts: {error}",
             Location("issue.yml"),
         )
-        return state
+        return None
     pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
-    cache = options.cache_path / "print"
-    key = layout_digest(plan, stylesheet, layout_engine_version(), repr(pdf_options))
-    preview = options.preview is not None
-    cached = None if preview else load_layout(cache, key)
-    if cached is not None:
-        LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
-        report_faults(report, read_preflight(cached[0].get(PREFLIGHT, b"")))
-        return _with_outputs(state, *cached)
-    typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
+    digest = layout_digest(plan, stylesheet, layout_engine_version(), repr(pdf_options))
+    return LayoutKey(stylesheet, pdf_options, options.cache_path / "print", digest)
 
-    laid_out: dict[tuple[str, str], LaidOut] = {}
 
-    def lay_out(
-        part: PrintPart,
-        folio: int,
-        page_map: PageMap,
-        placement: Placement | None = None,
-        *,
-        single_page: bool = False,
-    ) -> LaidOut | None:
-        placement = placement or Placement()
-        context = {**part.context, "single_page": single_page}
-        if part.kind == "article":
-            article = context["article"]
-            segments = print_body(
-                article["body_html"], article["notes_html"], placement.deferral_map
-            )
-            context = {**context, "article": {**article, "segments": segments}}
-        html = render(part.template, folio=folio, page_map=page_map, **context)
-        css = placement.css()
-        if (html, css) in laid_out:  # a move that changed nothing (a float already last)
-            return laid_out[html, css]
-        where = _part_location(issue, part)
-        try:
-            laid = typesetter.lay_out(html, Path(part.base_path or issue.root), css)
-        except LayoutError as error:
-            for problem in error.problems:
-                report.add(rules.LAYOUT_RESOURCE, f"cannot lay out: {problem}", where)
-            return None
-        for warning in laid.warnings:
-            report.add(rules.LAYOUT_WARNING, warning, where)
-        laid_out[html, css] = laid
-        return laid
+def reuse_cached_layout(state: BuildState, key: LayoutKey) -> BuildState | None:
+    """The outputs of the last layout when nothing it depends on changed, with its make-up
+    faults reported again; None when there is none, and always for a chapter preview."""
+    if state.options.preview is not None:
+        return None
+    cached = load_layout(key.cache, key.digest)
+    if cached is None:
+        return None
+    LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
+    report_faults(state.report, read_preflight(cached[0].get(PREFLIGHT, b"")))
+    return _with_outputs(state, *cached)
 
-    front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
-    contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
-    articles = [p for p in plan.parts if p.kind == "article"]
-    folio = issue.manifest.first_page
+
+def lay_out(
+    run: Typesetting,
+    part: PrintPart,
+    folio: int,
+    page_map: PageMap,
+    placement: Placement | None = None,
+    *,
+    single_page: bool = False,
+) -> LaidOut | None:
+    """One print part rendered and laid out from ``folio``, its floats placed by ``placement``;
+    None when it cannot be laid out (reported). Remembered in ``run.laid_out``."""
+    from pica_publish.layout import LayoutError
+
+    placement = placement or Placement()
+    context = {**part.context, "single_page": single_page}
+    if part.kind == "article":
+        article = context["article"]
+        segments = print_body(article["body_html"], article["notes_html"], placement.deferral_map)
+        context = {**context, "article": {**article, "segments": segments}}
+    html = render(part.template, folio=folio, page_map=page_map, **context)
+    css = placement.css()
+    if (html, css) in run.laid_out:  # a move that changed nothing (a float already last)
+        return run.laid_out[html, css]
+    where = _part_location(run.issue, part)
+    try:
+        laid = run.typesetter.lay_out(html, Path(part.base_path or run.issue.root), css)
+    except LayoutError as error:
+        for problem in error.problems:
+            run.report.add(rules.LAYOUT_RESOURCE, f"cannot lay out: {problem}", where)
+        return None
+    for warning in laid.warnings:
+        run.report.add(rules.LAYOUT_WARNING, warning, where)
+    run.laid_out[html, css] = laid
+    return laid
+
+
+def lay_out_front(run: Typesetting, front: list[PrintPart]) -> list[LaidOut] | None:
+    """The cover and the masthead, one after the other from the issue's first page."""
+    folio = run.issue.manifest.first_page
     laid_front: list[LaidOut] = []
     for number, part in enumerate(front, start=1):
         LOGGER.info("Step 5.%d - Laying out the %s", number + 1, part.kind)
-        laid = lay_out(part, folio, {})
-        if laid is None:
-            return state
-        laid_front.append(laid)
-        folio += laid.page_count
-
-    def lay_out_article(part: PrintPart, start: int, page_map: PageMap) -> LaidOut | None:
-        laid_out.clear()  # the layouts of one article's placement only (memory)
-        laid = lay_out(part, start, page_map)
+        laid = lay_out(run, part, folio, {})
         if laid is None:
             return None
-        chapter = next((c for c in issue.chapters if c.slug == part.slug), None)
-        if chapter is not None:
-            laid, placement = place(
-                laid,
-                functools.partial(lay_out, part, start, page_map),
-                functools.partial(judge, chapter=chapter, start=start),
-            )
-        else:
-            placement = Placement()
-        if laid.page_count == 1:
-            # "CATnews Special Issue 13, 4." rather than "4–4": the one case where the printed
-            # range needs to know the page count; a one-page layout is cheap.
-            again = lay_out(part, start, page_map, placement, single_page=True)
-            if again is not None and again.page_count == 1:
-                return again
-        return laid
+        laid_front.append(laid)
+        folio += laid.page_count
+    return laid_front
 
-    if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
-        part = articles[0]
-        start = last_first_page(options.build_path, part.slug) or folio
-        LOGGER.info("Step 5.3 - Laying out %s from page %d", part.slug, start)
-        laid = lay_out_article(part, start, {})
-        if laid is None:
-            return state
-        faults = run_preflight(issue, [(part, laid, start)])
-        report_faults(report, faults)
-        try:
-            pdf = Typesetter.join([*laid_front, laid], pdf_options.for_article(issue, part.slug))
-        except LayoutError as error:
-            report.add(
-                rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", _part_location(issue, part)
-            )
-            return state
-        files = {f"preview/{part.slug}.pdf": pdf, "preview/preflight.json": preflight_json(faults)}
-        return dataclasses.replace(state, files={**state.files, **files})
 
+def lay_out_article(
+    run: Typesetting, part: PrintPart, start: int, page_map: PageMap
+) -> LaidOut | None:
+    """One article from page ``start``, its floats placed (:func:`pica_publish.placement.place`)
+    to leave the fewest make-up faults; laid out once more when it fits on one page."""
+    run.laid_out.clear()  # the layouts of one article's placement only (memory)
+    laid = lay_out(run, part, start, page_map)
+    if laid is None:
+        return None
+    chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
+    if chapter is not None:
+        laid, placement = place(
+            laid,
+            functools.partial(lay_out, run, part, start, page_map),
+            functools.partial(judge, chapter=chapter, start=start),
+        )
+    else:
+        placement = Placement()
+    if laid.page_count == 1:
+        # "CATnews Special Issue 13, 4." rather than "4–4": the one case where the printed
+        # range needs to know the page count; a one-page layout is cheap.
+        again = lay_out(run, part, start, page_map, placement, single_page=True)
+        if again is not None and again.page_count == 1:
+            return again
+    return laid
+
+
+def lay_out_issue(
+    run: Typesetting,
+    contents_part: PrintPart,
+    articles: list[PrintPart],
+    folio: int,
+    front_count: int,
+) -> LaidIssue | None:
+    """The contents from ``folio`` and the articles after it, until the contents page count
+    settles: the contents is laid out with placeholder page numbers to learn its length, then
+    again with the page map; if it grew, the articles move and are laid out again."""
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
-    contents = lay_out(contents_part, folio, placeholder)
+    contents = lay_out(run, contents_part, folio, placeholder)
     if contents is None:
-        return state
-    for _attempt in range(3):
+        return None
+    for _attempt in range(CONTENTS_ATTEMPTS):
         start = folio + contents.page_count
         page_map: PageMap = {}
         laid_articles: list[LaidOut] = []
         for part in articles:
             LOGGER.info(
                 "Step 5.%d - Laying out %s from page %d",
-                len(laid_front) + len(laid_articles) + 3,
+                front_count + len(laid_articles) + 3,
                 part.slug,
                 start,
             )
-            laid = lay_out_article(part, start, page_map)
+            laid = lay_out_article(run, part, start, page_map)
             if laid is None:
-                return state
+                return None
             laid_articles.append(laid)
             page_map[part.slug] = (start, start + laid.page_count - 1)
             start += laid.page_count
-        final_contents = lay_out(contents_part, folio, page_map)
+        final_contents = lay_out(run, contents_part, folio, page_map)
         if final_contents is None:
-            return state
+            return None
         if final_contents.page_count == contents.page_count:
-            break
+            return LaidIssue(final_contents, laid_articles, page_map)
         contents = final_contents  # the contents grew: lay the articles out again from a new folio
-    else:
-        report.add(
-            rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
+    run.report.add(
+        rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
+    )
+    return None
+
+
+def typeset_preview(
+    state: BuildState,
+    run: Typesetting,
+    key: LayoutKey,
+    laid_front: list[LaidOut],
+    part: PrintPart,
+    folio: int,
+) -> BuildState:
+    """A chapter preview: the cover, the masthead and the one article, from its first page in
+    the last full build (else right after the masthead), as ``preview/SLUG.pdf`` with its
+    ``preview/preflight.json``. Not cached."""
+    from pica_publish.layout import LayoutError, Typesetter
+
+    start = last_first_page(state.options.build_path, part.slug) or folio
+    LOGGER.info("Step 5.3 - Laying out %s from page %d", part.slug, start)
+    laid = lay_out_article(run, part, start, {})
+    if laid is None:
+        return state
+    faults = run_preflight(run.issue, [(part, laid, start)])
+    report_faults(run.report, faults)
+    try:
+        pdf = Typesetter.join(
+            [*laid_front, laid], key.pdf_options.for_article(run.issue, part.slug)
+        )
+    except LayoutError as error:
+        run.report.add(
+            rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", _part_location(run.issue, part)
         )
         return state
+    files = {f"preview/{part.slug}.pdf": pdf, "preview/preflight.json": preflight_json(faults)}
+    return dataclasses.replace(state, files={**state.files, **files})
 
-    faults = run_preflight(
-        issue,
-        [(p, laid, page_map[p.slug][0]) for p, laid in zip(articles, laid_articles, strict=True)],
-    )
-    report_faults(report, faults)
+
+def write_pdfs(
+    run: Typesetting,
+    key: LayoutKey,
+    plan: PrintPlan,
+    laid_front: list[LaidOut],
+    laid: LaidIssue,
+) -> dict[str, bytes] | None:
+    """The issue PDF and one offprint per article (cover, masthead, the article's pages), all
+    from the one layout; None when a PDF cannot be written (reported)."""
+    from pica_publish.layout import LayoutError, Typesetter
+
+    articles = [p for p in plan.parts if p.kind == "article"]
     LOGGER.info(
         "Step 5.%d - Writing the issue PDF and %d offprints", len(plan.parts) + 2, len(articles)
     )
     try:
         files = {
-            f"pdf/{issue_pdf_name(issue)}": Typesetter.join(
-                [*laid_front, final_contents, *laid_articles], pdf_options
+            f"pdf/{issue_pdf_name(run.issue)}": Typesetter.join(
+                [*laid_front, laid.contents, *laid.articles], key.pdf_options
             )
         }
-        for part, laid in zip(articles, laid_articles, strict=True):
+        for part, article in zip(articles, laid.articles, strict=True):
             files[f"pdf/offprints/{part.slug}.pdf"] = Typesetter.join(
-                [*laid_front, laid], pdf_options.for_article(issue, part.slug)
+                [*laid_front, article], key.pdf_options.for_article(run.issue, part.slug)
             )
     except LayoutError as error:
-        report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", Location("issue.yml"))
-        return state
-    files[PREFLIGHT] = preflight_json(faults)
-    if not report.has_errors:
-        store_layout(cache, key, files, page_map)
-    return _with_outputs(state, files, page_map)
+        run.report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", Location("issue.yml"))
+        return None
+    return files
+
+
+def store_cache(
+    run: Typesetting, key: LayoutKey, files: dict[str, bytes], page_map: PageMap
+) -> None:
+    """Keep this layout's outputs for the next build with the same inputs, unless an error was
+    reported: a reused layout replays only its preflight faults, so it would hide the error."""
+    if not run.report.has_errors:
+        store_layout(key.cache, key.digest, files, page_map)
 
 
 def _with_outputs(state: BuildState, files: dict[str, bytes], page_map: PageMap) -> BuildState:
-    page_map_json = {
-        slug: {"first": first, "last": last} for slug, (first, last) in page_map.items()
-    }
     return dataclasses.replace(
         state,
-        files={
-            **state.files,
-            **files,
-            "pagemap.json": (json.dumps(page_map_json, indent=2) + "\n").encode("utf-8"),
-        },
+        files={**state.files, **files, "pagemap.json": page_map_json(page_map)},
         page_map=page_map,
     )
-
-
-def last_first_page(build: Path, slug: str) -> int | None:
-    """The article's first page in the last full build (``build/pagemap.json``), if any."""
-    page_map = read_page_map(build)
-    return page_map[slug][0] if slug in page_map else None
-
-
-def read_page_map(build: Path) -> PageMap:
-    """``build/pagemap.json`` of the last full build, or {} when there is none."""
-    try:
-        data: Any = json.loads((build / "pagemap.json").read_text("utf-8"))
-        return {slug: (int(v["first"]), int(v["last"])) for slug, v in data.items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
 
 
 def print_stylesheet() -> str:

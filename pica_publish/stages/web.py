@@ -15,19 +15,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pica_publish import rules
+from pica_publish.citation import suggested_citations
 from pica_publish.diagnostics import Location
 from pica_publish.exports.records import ArticleRecord, article_records
 from pica_publish.htmltree import element, parse, serialise
 from pica_publish.inputs import InputRefused
 from pica_publish.model import Chapter, Issue
+from pica_publish.pagemap import issue_pdf_name, read_page_map
 from pica_publish.site.backlinks import add_backlinks
 from pica_publish.site.cover import cover_png
 from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
 from pica_publish.site.search import search_index
-from pica_publish.stages.assemble import article_context
-from pica_publish.stages.typeset import issue_pdf_name, read_page_map
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
+from pica_publish.views import article_context
 from pica_publish.web_images import rewrite_img, web_image
 
 ROLE_GROUPS = (
@@ -46,7 +47,10 @@ def web(state: BuildState) -> BuildState:
     chapters = [c for c in issue.chapters if c.slug in state.converted]
     pdfs = {} if preview else available_pdfs(state, issue)
     page_map = dict(state.page_map) or (read_page_map(state.options.build_path) if pdfs else {})
-    records = {r.chapter.slug: r for r in article_records(issue, page_map)}
+    citations = suggested_citations(
+        issue, page_map, state.options.cache_path, {c.slug for c in chapters}
+    )
+    records = {r.chapter.slug: r for r in article_records(issue, page_map, citations)}
     files: dict[str, bytes] = {}
     for name, data in pdfs.items():
         files[f"{site}/{name}"] = data
@@ -171,6 +175,7 @@ def web_article(
         "references_html": references,
         "pages": record.pages,
         "citation_text": record.citation,
+        "citation_html": record.citation_html,
         "offprint": offprint if offprint in pdfs else None,
         "meta_tags": head["tags"],
         "jsonld": head["jsonld"],

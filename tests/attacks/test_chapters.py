@@ -16,9 +16,9 @@ import pypdf
 import pytest
 
 from pica_publish import pandoc
+from pica_publish.filters import csl_style_path
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_jats
 from pica_publish.sanitize import sanitize
-from pica_publish.stages.convert import csl_style_path
 from pica_publish.theme import css_string
 from tests.conftest import chapter_html, edit
 

@@ -25,14 +25,19 @@ NAME_PATTERN = r"^chapters/[0-9]{2,3}-[a-z0-9]+(-[a-z0-9]+)*\.md$"
 TAINTED = ("steps.", "needs.", "github.event", "github.head_ref", "github.base_ref")
 
 
-def workflow() -> dict[str, Any]:
-    data = YAML(typ="safe").load(WORKFLOW.read_text("utf-8"))
+WORKFLOWS = sorted(WORKFLOW.parent.glob("*.y*ml"))
+"""Every workflow; the static checks below hold for each (quality.yml runs the pull request's own
+code, so it must hold nothing worth stealing)."""
+
+
+def workflow(path: Path = WORKFLOW) -> dict[str, Any]:
+    data = YAML(typ="safe").load(path.read_text("utf-8"))
     assert isinstance(data, dict)
     return data
 
 
-def steps() -> list[dict[str, Any]]:
-    return [step for job in workflow()["jobs"].values() for step in job.get("steps", [])]
+def steps(path: Path = WORKFLOW) -> list[dict[str, Any]]:
+    return [step for job in workflow(path)["jobs"].values() for step in job.get("steps", [])]
 
 
 def preview_step() -> dict[str, Any]:
@@ -44,8 +49,9 @@ def preview_step() -> dict[str, Any]:
 # Static checks ---------------------------------------------------------------------------------
 
 
-def test_no_tainted_expression_in_any_run_script():
-    for step in steps():
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_no_tainted_expression_in_any_run_script(path: Path):
+    for step in steps(path):
         for expression in re.findall(r"\$\{\{(.*?)\}\}", step.get("run", ""), re.DOTALL):
             assert not any(name in expression for name in TAINTED), (
                 f"step {step.get('name')!r} pastes ${{{{{expression}}}}} into its script"
@@ -69,12 +75,17 @@ def test_preview_step_reads_nul_separated_names_and_validates_them():
     assert 'pica-publish preview -- "$chapter"' in script
 
 
-def test_checkout_keeps_no_credentials_and_the_token_only_reads():
-    checkouts = [s for s in steps() if str(s.get("uses", "")).startswith("actions/checkout@")]
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_checkout_keeps_no_credentials_and_the_token_only_reads(path: Path):
+    checkouts = [s for s in steps(path) if str(s.get("uses", "")).startswith("actions/checkout@")]
     assert checkouts
     for step in checkouts:
         assert step.get("with", {}).get("persist-credentials") is False
-    data = workflow()
+    data = workflow(path)
+    # `on:` is read as True by YAML 1.1; pull_request_target would run with the base's secrets
+    triggers = data.get("on", data.get(True))
+    assert triggers, f"{path.name} has no triggers"
+    assert "pull_request_target" not in triggers, "pull_request_target hands out secrets"
     assert data["permissions"] == {"contents": "read"}
     for job in data["jobs"].values():
         assert job.get("permissions", {"contents": "read"}) == {"contents": "read"}

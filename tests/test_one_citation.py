@@ -1,0 +1,143 @@
+"""One citation source: names (particles, family-first names) and a title with italics, through
+every output of the HTML edition and the metadata exports (real pandoc, real build)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+FRONT_MATTER = """---
+title: "Dens of *Otocolobus manul* in the Gobi"
+authors:
+  - name: Jan van der Berg
+    affiliations: [kora]
+    corresponding: true
+    email: editor@example.org
+  - name: Zhou Haoran
+    family: Zhou
+    affiliations: [kora]
+  - name: Maria José Silva Santos
+    affiliations: [kora]
+affiliations:
+  kora: "KORA, Talgut-Zentrum 5, 3063 Ittigen, Switzerland"
+abstract: The strategy comes last.
+---
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    import shutil
+
+    from pica_publish.cli import main
+
+    root = tmp_path_factory.mktemp("cite") / "mini"
+    shutil.copytree(Path(__file__).parent / "projects" / "mini", root)
+    chapter = root / "chapters" / "02-strategy.md"
+    body = chapter.read_text("utf-8").split("---\n", 2)[2]
+    chapter.write_text(FRONT_MATTER + body, "utf-8")
+    import contextlib
+    import io
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = main(["-C", str(root), "build"])  # both editions: exports need the pages
+    assert status == 0, output.getvalue()
+    return root / "build", output.getvalue()
+
+
+def test_an_ambiguous_name_is_a_warning_at_its_line(built):
+    _, output = built
+    assert (
+        "chapters/02-strategy.md:11:11: warning: which part of 'Maria José Silva Santos' is the "
+        "family name? Taken as 'Santos'" in output
+    )
+    assert "[author-name-ambiguous]" in output
+
+
+def page(built) -> lxml_html.HtmlElement:
+    return lxml_html.fromstring((built[0] / "html" / "strategy" / "index.html").read_bytes())
+
+
+def test_the_web_page_cites_from_citeproc_with_italics(built):
+    tree = page(built)
+    (cite,) = tree.xpath("//section[@class='cite-as']/p")
+    text = " ".join(cite.text_content().split())
+    assert re.fullmatch(
+        r"van der Berg J\., Zhou H\. & Santos M\. J\. S\. 2026\. Dens of Otocolobus manul in the "
+        r"Gobi\. CATnews Special Issue 99, \d+(–\d+)?\. https://doi\.org/10\.5555/catnews\.si99\.strategy",
+        text,
+    ), text
+    assert cite.xpath(".//em")[0].text == "Otocolobus manul"
+    assert "*" not in text
+    assert tree.findtext(".//title").startswith("Dens of Otocolobus manul in the Gobi ·")
+
+
+def test_head_metadata_has_plain_titles_and_family_names(built):
+    tree = page(built)
+    meta = {}
+    for node in tree.xpath("//meta[@name or @property]"):
+        meta.setdefault(node.get("name") or node.get("property"), []).append(node.get("content"))
+    assert meta["citation_title"] == ["Dens of Otocolobus manul in the Gobi"]
+    assert meta["citation_author"] == [
+        "van der Berg, Jan",
+        "Zhou, Haoran",
+        "Santos, Maria José Silva",
+    ]
+    assert meta["DC.title"] == ["Dens of Otocolobus manul in the Gobi"]
+    (jsonld,) = tree.xpath("//script[@type='application/ld+json']/text()")
+    data = json.loads(jsonld)
+    article = data if data.get("@type") == "ScholarlyArticle" else data["@graph"][0]
+    assert article["headline"] == "Dens of Otocolobus manul in the Gobi"
+    assert [(a["familyName"], a["givenName"]) for a in article["author"]] == [
+        ("van der Berg", "Jan"),
+        ("Zhou", "Haoran"),
+        ("Santos", "Maria José Silva"),
+    ]
+
+
+def test_exports_agree_with_the_suggested_citation(built):
+    metadata = built[0] / "metadata"
+    ris = (metadata / "issue.ris").read_text("utf-8")
+    record = ris.split("ER  -")[-2]
+    assert "TI  - Dens of Otocolobus manul in the Gobi" in record
+    assert re.findall(r"AU  - (.*)", record) == [
+        "van der Berg, Jan",
+        "Zhou, Haoran",
+        "Santos, Maria José Silva",
+    ]
+    bib = (metadata / "issue.bib").read_text("utf-8")
+    assert r"title = {{Dens of \emph{Otocolobus manul} in the Gobi}}" in bib
+    assert "author = {{van der Berg}, Jan and {Zhou}, Haoran and {Santos}, Maria José Silva}" in bib
+    crossref = etree.parse(str(metadata / "crossref.xml"))
+    ns = {"c": "http://www.crossref.org/schema/5.3.1"}
+    title = crossref.xpath("//c:journal_article[last()]/c:titles/c:title", namespaces=ns)[0]
+    assert etree.tostring(title, encoding="unicode", with_tail=False).endswith(
+        "Dens of <i>Otocolobus manul</i> in the Gobi</title>"
+    )
+    names = crossref.xpath("//c:journal_article[last()]//c:person_name", namespaces=ns)
+    assert [
+        (n.findtext("c:given_name", namespaces=ns), n.findtext("c:surname", namespaces=ns))
+        for n in names
+    ] == [
+        ("Jan", "van der Berg"),
+        ("Haoran", "Zhou"),
+        ("Maria José Silva", "Santos"),
+    ]
+    jats = etree.parse(str(metadata / "jats" / "strategy.xml"))
+    (jats_title,) = jats.xpath("//article-meta//article-title")
+    written = unescape(etree.tostring(jats_title, encoding="unicode", with_tail=False))
+    assert " ".join(written.split()).endswith(
+        "Dens of <italic>Otocolobus manul</italic> in the Gobi</article-title>"
+    )
+    assert [n.text for n in jats.xpath("//article-meta//contrib//surname")] == [
+        "van der Berg",
+        "Zhou",
+        "Santos",
+    ]
