@@ -141,3 +141,44 @@ def test_exports_agree_with_the_suggested_citation(built):
         "Zhou",
         "Santos",
     ]
+
+
+def test_every_sample_article_is_cited_alike_by_every_export(tmp_path: Path):
+    """The sample issue's articles (load stage only, a made-up page map): the suggested
+    citation (citeproc), Highwire tags, RIS and BibTeX name the same authors in the same order
+    and carry the same plain title."""
+    import bibtexparser
+
+    from pica_publish.citation import suggested_citations
+    from pica_publish.exports.citations import issue_bibtex, issue_ris
+    from pica_publish.exports.records import article_records
+    from pica_publish.site.metadata import article_head
+    from pica_publish.stages.load import load
+    from pica_publish.state import BuildOptions, BuildState
+
+    root = Path(__file__).parents[1]
+    state = load(BuildState(BuildOptions(root=root, build_dir=tmp_path / "build")))
+    assert state.issue is not None and not state.report.has_errors
+    issue = state.issue
+    pages = {c.slug: (10 + 4 * n, 13 + 4 * n) for n, c in enumerate(issue.chapters)}
+    records = article_records(issue, pages, suggested_citations(issue, pages, tmp_path / "cache"))
+    ris_records = issue_ris(issue.manifest, records).decode("utf-8").split("ER  -")
+    bib = bibtexparser.parse_string(issue_bibtex(issue.manifest, records).decode("utf-8"))
+    assert len(records) == len(issue.chapters) == len(bib.entries) >= 13
+    for record, ris, entry in zip(records, ris_records, bib.entries, strict=False):
+        families = [a.family_name for a in record.authors]
+        # the suggested citation lists the same family names, in order, then the same title
+        cited = record.citation.replace("\u2019", "'")  # citeproc sets typographic apostrophes
+        positions = [cited.index(f"{family} ") for family in families]
+        assert positions == sorted(positions), record.citation
+        assert f". {record.title}. " in record.citation
+        head = article_head(issue.manifest, record, [], pdf_available=False, cover_url=None)
+        authors = [c for _, name, c in head["tags"] if name == "citation_author"]
+        assert [a.split(",")[0] for a in authors] == families
+        assert re.findall(r"AU  - ([^,\r\n]+)", ris) == families
+        assert re.findall(r"TI  - (.*?)\r?\n", ris) == [record.title]
+        bib_families = [
+            name.split(",")[0].strip("{}")
+            for name in entry.fields_dict["author"].value.split(" and ")
+        ]
+        assert bib_families == families
