@@ -16,7 +16,7 @@ from pica_publish.citation import suggested_citations
 from pica_publish.model import Chapter
 from pica_publish.products import PrintPart, PrintPlan
 from pica_publish.state import BuildState
-from pica_publish.views import article_context
+from pica_publish.views import ArticleView, article_context
 
 
 def assemble(state: BuildState) -> BuildState:
@@ -51,12 +51,12 @@ def assemble(state: BuildState) -> BuildState:
 def print_plan(
     chapters: list[Chapter],
     shared: dict[str, Any],
-    articles: list[dict[str, Any]],
+    articles: list[ArticleView],
     epoch: int | None,
     *,
     contents: bool = True,
 ) -> PrintPlan:
-    keywords = sorted({k for a in articles for k in a["keywords"]}, key=str.lower)
+    keywords = sorted({k for a in articles for k in a.keywords}, key=str.lower)
     created = (
         datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if epoch is not None

@@ -178,8 +178,8 @@ def lay_out(
     context = {**part.context, "single_page": single_page}
     if part.kind == "article":
         article = context["article"]
-        segments = print_body(article["body_html"], article["notes_html"], placement.deferral_map)
-        context = {**context, "article": {**article, "segments": segments}}
+        segments = print_body(article.body_html, article.notes_html, placement.deferral_map)
+        context = {**context, "article": dataclasses.replace(article, segments=tuple(segments))}
     html = render(part.template, folio=folio, page_map=page_map, **context)
     css = placement.css()
     if (html, css) in run.laid_out:  # a move that changed nothing (a float already last)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Any
 from urllib.parse import urlsplit
 
 from pica_publish import rules
@@ -28,7 +27,7 @@ from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
 from pica_publish.site.search import search_index
 from pica_publish.state import BuildState
 from pica_publish.theme import font_face_css, font_files, render, theme_path
-from pica_publish.views import article_context
+from pica_publish.views import ArticleView, IndexedAuthor, article_context
 from pica_publish.web_images import rewrite_img, web_image
 
 ROLE_GROUPS = (
@@ -67,7 +66,7 @@ def web(state: BuildState) -> BuildState:
         "issue": issue.manifest,
         "articles": articles,
         "groups": [
-            (title, [a for a in articles if a["role"] in roles]) for title, roles in ROLE_GROUPS
+            (title, [a for a in articles if a.role in roles]) for title, roles in ROLE_GROUPS
         ],
         "issue_pdf": issue_pdf if issue_pdf in pdfs else None,
         "cover": cover,
@@ -75,7 +74,7 @@ def web(state: BuildState) -> BuildState:
     }
     pages: dict[str, str] = {}
     for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
-        body = article["body_html"]
+        body = article.body_html
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
             try:
                 image = web_image(path, f"figures/{path.name}", root=issue.root)
@@ -92,7 +91,7 @@ def web(state: BuildState) -> BuildState:
         pages[f"{chapter.slug}/index.html"] = render(
             "web/article.html",
             root="../",
-            article={**article, "body_html": body},
+            article=dataclasses.replace(article, body_html=body),
             previous=articles[number - 1] if number > 0 else None,
             next=articles[number + 1] if number + 1 < len(articles) else None,
             **shared,
@@ -156,9 +155,9 @@ def web_article(
     record: ArticleRecord,
     pdfs: dict[str, bytes],
     cover: str | None,
-) -> dict[str, Any]:
+) -> ArticleView:
     article = article_context(issue, chapter, state.converted[chapter.slug])
-    body, references = add_backlinks(chapter.slug, article["body_html"], article["references_html"])
+    body, references = add_backlinks(chapter.slug, article.body_html, article.references_html)
     body = scrollable_tables(body)
     offprint = f"pdf/offprints/{chapter.slug}.pdf"
     config = issue.manifest
@@ -169,18 +168,18 @@ def web_article(
         pdf_available=offprint in pdfs,
         cover_url=cover and config.base_url + cover,
     )
-    return {
-        **article,
-        "body_html": body,
-        "references_html": references,
-        "pages": record.pages,
-        "citation_text": record.citation,
-        "citation_html": record.citation_html,
-        "offprint": offprint if offprint in pdfs else None,
-        "meta_tags": head["tags"],
-        "jsonld": head["jsonld"],
-        "canonical": record.url,
-    }
+    return dataclasses.replace(
+        article,
+        body_html=body,
+        references_html=references,
+        pages=record.pages,
+        citation_text=record.citation,
+        citation_html=record.citation_html,
+        offprint=offprint if offprint in pdfs else None,
+        meta_tags=tuple(head["tags"]),
+        jsonld=head["jsonld"],
+        canonical=record.url,
+    )
 
 
 def scrollable_tables(body: str) -> str:
@@ -197,23 +196,15 @@ def scrollable_tables(body: str) -> str:
     return serialise(root)
 
 
-def authors_index(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def authors_index(articles: list[ArticleView]) -> list[IndexedAuthor]:
     """Every author once, sorted by family name, with the articles they wrote."""
-    people: dict[tuple[str, str], dict[str, Any]] = {}
+    people: dict[tuple[str, str], IndexedAuthor] = {}
     for article in articles:
-        for author in article["byline"]:
-            key = (author["family"].casefold(), author["name"])
-            entry = people.setdefault(
-                key,
-                {
-                    "name": author["name"],
-                    "family": author["family"],
-                    "orcid": author["orcid"],
-                    "articles": [],
-                },
-            )
-            entry["articles"].append(article)
-            entry["orcid"] = entry["orcid"] or author["orcid"]
+        for author in article.byline:
+            key = (author.family.casefold(), author.name)
+            entry = people.setdefault(key, IndexedAuthor(author.name, author.family, None))
+            entry.articles.append(article)
+            entry.orcid = entry.orcid or author.orcid
     return [people[key] for key in sorted(people)]
 
 
