@@ -204,6 +204,9 @@ class Author(_Schema):
     """Which part of ``name`` is the family name (``pica_publish.names``: by default the last
     word with the lowercase particles before it; ``family`` alone may be the start of the name,
     for family-first names)."""
+    organisation: bool = False
+    """A group or institution as author ('IUCN SSC Cat Specialist Group'): its name is used
+    whole, never split into given and family names."""
     affiliations: tuple[str, ...] = ()
     """Keys into the chapter's ``affiliations`` mapping."""
     orcid: str | None = None
@@ -237,6 +240,8 @@ class Author(_Schema):
     @property
     def person(self) -> PersonName:
         """The name's parts (given names, particles, family name)."""
+        if self.organisation:
+            return PersonName("", "", " ".join(self.name.split()), organisation=True)
         return split_name(self.name, given=self.given, family=self.family)
 
     @property

@@ -9,6 +9,7 @@ Highwire, JSON-LD, Crossref, JATS, RIS, BibTeX):
    or ends with it (``Anna Petrova``); anything else is an error in the front matter.
 3. Neither: the last word is the family name, with the lowercase particles right before it
    (``Jan van der Berg`` → ``van der Berg``); one word is a family name alone.
+4. ``organisation: true``: a group or institution; its name is used whole (no initials).
 
 A name of three or more capitalised words with neither field set is ambiguous (``Maria José
 Silva Santos``, ``Zhou Hao Ran``): *check* warns and asks for ``family:``.
@@ -35,7 +36,9 @@ class PersonName:
     particle: str
     """Lowercase particles of the family name, kept with it ('van der'), or ''."""
     family: str
-    """The family name without its particles ('Berg')."""
+    """The family name without its particles ('Berg'); an organisation's whole name."""
+    organisation: bool = False
+    """A group or institution as author: a name with no given or family part."""
 
     @property
     def family_with_particle(self) -> str:
@@ -43,6 +46,8 @@ class PersonName:
 
     def csl(self) -> dict[str, str]:
         """As a CSL JSON name."""
+        if self.organisation:
+            return {"literal": self.family}
         name = {"family": self.family}
         if self.given:
             name["given"] = self.given

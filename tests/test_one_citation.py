@@ -24,6 +24,8 @@ authors:
     affiliations: [kora]
   - name: Maria José Silva Santos
     affiliations: [kora]
+  - name: IUCN SSC Cat Specialist Group
+    organisation: true
 affiliations:
   kora: "KORA, Talgut-Zentrum 5, 3063 Ittigen, Switzerland"
 abstract: The strategy comes last.
@@ -70,7 +72,9 @@ def test_the_web_page_cites_from_citeproc_with_italics(built):
     (cite,) = tree.xpath("//section[@class='cite-as']/p")
     text = " ".join(cite.text_content().split())
     assert re.fullmatch(
-        r"van der Berg J\., Zhou H\. & Santos M\. J\. S\. 2026\. Dens of Otocolobus manul in the "
+        # an organisation's name ends in the style's full stop, as in the reference lists
+        r"van der Berg J\., Zhou H\., Santos M\. J\. S\. & IUCN SSC Cat Specialist Group\. 2026\. "
+        r"Dens of Otocolobus manul in the "
         r"Gobi\. CATnews Special Issue 99, \d+(–\d+)?\. https://doi\.org/10\.5555/catnews\.si99\.strategy",
         text,
     ), text
@@ -89,17 +93,22 @@ def test_head_metadata_has_plain_titles_and_family_names(built):
         "van der Berg, Jan",
         "Zhou, Haoran",
         "Santos, Maria José Silva",
+        "IUCN SSC Cat Specialist Group",
     ]
     assert meta["DC.title"] == ["Dens of Otocolobus manul in the Gobi"]
     (jsonld,) = tree.xpath("//script[@type='application/ld+json']/text()")
     data = json.loads(jsonld)
     article = data if data.get("@type") == "ScholarlyArticle" else data["@graph"][0]
     assert article["headline"] == "Dens of Otocolobus manul in the Gobi"
-    assert [(a["familyName"], a["givenName"]) for a in article["author"]] == [
+    assert [(a.get("familyName"), a.get("givenName")) for a in article["author"][:3]] == [
         ("van der Berg", "Jan"),
         ("Zhou", "Haoran"),
         ("Santos", "Maria José Silva"),
     ]
+    assert article["author"][3] == {
+        "@type": "Organization",
+        "name": "IUCN SSC Cat Specialist Group",
+    }
 
 
 def test_exports_agree_with_the_suggested_citation(built):
@@ -107,14 +116,18 @@ def test_exports_agree_with_the_suggested_citation(built):
     ris = (metadata / "issue.ris").read_text("utf-8")
     record = ris.split("ER  -")[-2]
     assert "TI  - Dens of Otocolobus manul in the Gobi" in record
-    assert re.findall(r"AU  - (.*)", record) == [
+    assert re.findall(r"AU  - (.*?)\r?$", record, re.MULTILINE) == [
         "van der Berg, Jan",
         "Zhou, Haoran",
         "Santos, Maria José Silva",
+        "IUCN SSC Cat Specialist Group",
     ]
     bib = (metadata / "issue.bib").read_text("utf-8")
     assert r"title = {{Dens of \emph{Otocolobus manul} in the Gobi}}" in bib
-    assert "author = {{van der Berg}, Jan and {Zhou}, Haoran and {Santos}, Maria José Silva}" in bib
+    assert (
+        "author = {{van der Berg}, Jan and {Zhou}, Haoran and {Santos}, Maria José Silva and "
+        "{IUCN SSC Cat Specialist Group}}" in bib
+    )
     crossref = etree.parse(str(metadata / "crossref.xml"))
     ns = {"c": "http://www.crossref.org/schema/5.3.1"}
     title = crossref.xpath("//c:journal_article[last()]/c:titles/c:title", namespaces=ns)[0]
@@ -130,6 +143,8 @@ def test_exports_agree_with_the_suggested_citation(built):
         ("Haoran", "Zhou"),
         ("Maria José Silva", "Santos"),
     ]
+    organisations = crossref.xpath("//c:journal_article[last()]//c:organization", namespaces=ns)
+    assert [o.text for o in organisations] == ["IUCN SSC Cat Specialist Group"]
     jats = etree.parse(str(metadata / "jats" / "strategy.xml"))
     (jats_title,) = jats.xpath("//article-meta//article-title")
     written = unescape(etree.tostring(jats_title, encoding="unicode", with_tail=False))
@@ -140,6 +155,9 @@ def test_exports_agree_with_the_suggested_citation(built):
         "van der Berg",
         "Zhou",
         "Santos",
+    ]
+    assert "IUCN SSC Cat Specialist Group" in [
+        n.text for n in jats.xpath("//article-meta//contrib//string-name")
     ]
 
 

@@ -148,12 +148,17 @@ def crossref_deposit(
         _face_markup(_el(_el(article, "titles"), "title"), record.titles.face_markup)
         contributors = _el(article, "contributors")
         for index, author in enumerate(record.authors):
-            person = _el(
-                contributors,
-                "person_name",
-                sequence="first" if index == 0 else "additional",
-                contributor_role="author",
-            )
+            sequence = "first" if index == 0 else "additional"
+            if author.organisation:
+                _el(
+                    contributors,
+                    "organization",
+                    author.name,
+                    sequence=sequence,
+                    contributor_role="author",
+                )
+                continue
+            person = _el(contributors, "person_name", sequence=sequence, contributor_role="author")
             if author.given_names:
                 _el(person, "given_name", author.given_names)
             _el(person, "surname", author.family_name)

@@ -17,10 +17,12 @@ def jats_metadata(config: IssueConfig, record: ArticleRecord) -> dict[str, Any]:
     authors = []
     for author in record.authors:
         entry: dict[str, Any] = {
-            "surname": author.family_name,
-            "given-names": author.given_names,
             "affiliation": [order[k] for k in author.affiliations if k in order],
         }
+        if author.organisation:
+            entry["name"] = author.name  # <string-name>: no given or family name
+        else:
+            entry |= {"surname": author.family_name, "given-names": author.given_names}
         if author.orcid:
             entry["orcid"] = f"https://orcid.org/{author.orcid}"
         if author.email:

@@ -136,7 +136,9 @@ def article_head(
         "inLanguage": config.language,
         "datePublished": date.isoformat(),
         "author": [
-            {
+            {"@type": "Organization", "name": a.name}
+            if a.organisation
+            else {
                 "@type": "Person",
                 "name": a.name,
                 "familyName": a.family_name,

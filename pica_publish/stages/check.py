@@ -261,7 +261,12 @@ def check_byline(chapter: Chapter, report: Report) -> None:
                     did_you_mean(key, defined)
                     or "define it under 'affiliations' in the front matter",
                 )
-        if author.family is None and author.given is None and ambiguous(author.name):
+        if (
+            not author.organisation
+            and author.family is None
+            and author.given is None
+            and ambiguous(author.name)
+        ):
             guess = author.person
             report.add(
                 rules.AUTHOR_NAME_AMBIGUOUS,
