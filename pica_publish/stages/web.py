@@ -104,7 +104,11 @@ def web(state: BuildState) -> BuildState:
                 **issue_jsonld(config, cover and config.base_url + cover),
             }
         )
-        pages["index.html"] = render("web/index.html", root="", jsonld=landing_meta, **shared)
+        # an issue may have no editorial (any valid manifest builds)
+        editorial = next((a for a in articles if a.role == "editorial"), None)
+        pages["index.html"] = render(
+            "web/index.html", root="", jsonld=landing_meta, editorial=editorial, **shared
+        )
         pages["authors/index.html"] = render(
             "web/authors.html", root="../", authors=authors_index(articles), **shared
         )
