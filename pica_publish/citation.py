@@ -21,6 +21,7 @@ from pica_publish.htmltree import clean_text, parse, serialise
 from pica_publish.markdown import render_inline
 from pica_publish.model import Author, Chapter, Issue, IssueConfig
 from pica_publish.names import initials
+from pica_publish.sanitize import sanitize
 from pica_publish.theme import theme_path
 
 DOI_SAFE_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]+$")
@@ -65,6 +66,10 @@ def _doi_fields(config: IssueConfig, *, slug: str) -> dict[str, str]:
     }
 
 
+FACES = {"em": "i", "i": "i", "strong": "b", "b": "b", "sup": "sup", "sub": "sub"}
+"""Inline HTML elements and the face they stand for in CSL rich text and Crossref face markup."""
+
+
 @dataclass(frozen=True)
 class Title:
     """An article title (Markdown inline in the front matter) in the forms the outputs need."""
@@ -75,12 +80,18 @@ class Title:
     """Plain text, for formats without italics (RIS, BibTeX, ``<title>``, PDF metadata)."""
 
     @property
-    def face_markup(self) -> str:
-        """With ``<i>`` for italics: Crossref's face markup and CSL JSON's rich text."""
+    def csl(self) -> str:
+        """CSL JSON rich text: the characters as they are (citeproc decodes no entities, so
+        nothing is escaped), ``<i>``/``<b>``/``<sup>``/``<sub>`` for their faces; links and any
+        other markup become their text."""
+
+        def walk(node: Any) -> str:
+            inner = (node.text or "") + "".join(walk(child) for child in node)
+            face = FACES.get(node.tag)
+            return (f"<{face}>{inner}</{face}>" if face else inner) + (node.tail or "")
+
         root = parse(self.html)
-        for node in root.iter("em"):
-            node.tag = "i"
-        return serialise(root)
+        return (root.text or "") + "".join(walk(child) for child in root)
 
     @property
     def markdown(self) -> str:
@@ -119,7 +130,7 @@ def csl_item(
     item: dict[str, Any] = {
         "id": chapter.slug,
         "type": "article-journal",
-        "title": article_title(config, chapter).face_markup,
+        "title": article_title(config, chapter).csl,
         "author": [author.person.csl() for author in chapter.meta.authors],
         "container-title": config.series,
         "issue": f"{config.issue_label} {config.number}",
@@ -184,7 +195,8 @@ def suggested_citations(
         for link in list(entry.iter("a")):
             link.drop_tag()  # the title links to the DOI in reference lists; not here
         text = " ".join(entry.text_content().split())
-        found[chapter.slug] = SuggestedCitation(serialise(entry).strip(), text)
+        # pandoc escapes the text; the sanitiser keeps the promise of docs/security.md anyway
+        found[chapter.slug] = SuggestedCitation(sanitize(serialise(entry)).strip(), text)
     return found
 
 

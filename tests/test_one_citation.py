@@ -200,3 +200,27 @@ def test_every_sample_article_is_cited_alike_by_every_export(tmp_path: Path):
             for name in entry.fields_dict["author"].value.split(" and ")
         ]
         assert bib_families == families
+
+
+def test_a_title_s_ampersand_and_raw_html_reach_the_citation_as_text(tmp_path: Path):
+    """citeproc reads CSL rich text with no entity decoding: '&' is sent as it is (not '&amp;',
+    which would print as '&amp;'), and markup an author typed is text, never a tag."""
+    import shutil
+
+    from pica_publish.citation import suggested_citations
+    from pica_publish.stages.load import load
+    from pica_publish.state import BuildOptions, BuildState
+
+    root = tmp_path / "mini"
+    shutil.copytree(Path(__file__).parent / "projects" / "mini", root)
+    chapter = root / "chapters" / "02-strategy.md"
+    title = 'title: "Cats & *dogs* <img src=x onerror=alert(1)> [link](http://evil.example/)"'
+    text = chapter.read_text("utf-8")
+    chapter.write_text(text.replace('title: "Conservation strategy for a miniature issue"', title))
+    state = load(BuildState(BuildOptions(root=root)))
+    assert state.issue is not None
+    cited = suggested_citations(state.issue, None, tmp_path / "cache")["strategy"]
+    assert "Cats & dogs <img src=x onerror=alert(1)> link. CATnews" in cited.text
+    fragment = lxml_html.fragment_fromstring(cited.html, create_parent="div")
+    assert [e.tag for e in fragment.iter()] == ["div", "em"]  # only the italics are markup
+    assert fragment.find("em").text == "dogs"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from pica_publish.citation import issue_doi, issue_source
+from pica_publish.citation import FACES, issue_doi, issue_source
 from pica_publish.exports.records import (
     LICENCE_URLS,
     LINE_BREAKING,
@@ -47,13 +47,9 @@ def _el(
     return element
 
 
-FACE_MARKUP = frozenset({"i", "b", "u", "sup", "sub", "scp", "ovl", "tt"})
-"""Crossref's face markup elements (allowed inside titles)."""
-
-
 def _face_markup(element: ET.Element, html: str) -> None:
-    """Fill ``element`` from inline HTML, keeping Crossref's face markup (``<i>`` for italics)
-    and only the text of anything else."""
+    """Fill ``element`` from inline HTML, as Crossref's face markup (``<i>`` for italics, see
+    :data:`pica_publish.citation.FACES`) and only the text of anything else."""
 
     def copy(target: ET.Element, source: Any) -> None:
         if len(target):
@@ -61,8 +57,8 @@ def _face_markup(element: ET.Element, html: str) -> None:
         else:
             target.text = (target.text or "") + xml_text(source.text or "")
         for child in source:
-            if child.tag in FACE_MARKUP:
-                kept = ET.SubElement(target, child.tag)
+            if child.tag in FACES:
+                kept = ET.SubElement(target, FACES[child.tag])
                 copy(kept, child)
             else:
                 copy(target, child)
@@ -145,7 +141,7 @@ def crossref_deposit(
         article = _el(
             journal, "journal_article", publication_type="full_text", language=config.language[:2]
         )
-        _face_markup(_el(_el(article, "titles"), "title"), record.titles.face_markup)
+        _face_markup(_el(_el(article, "titles"), "title"), record.titles.html)
         contributors = _el(article, "contributors")
         for index, author in enumerate(record.authors):
             sequence = "first" if index == 0 else "additional"
