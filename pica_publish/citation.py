@@ -19,17 +19,11 @@ from typing import Any
 
 from pica_publish.htmltree import clean_text, parse, serialise
 from pica_publish.markdown import render_inline
-from pica_publish.model import Author, Chapter, Issue, IssueConfig
-from pica_publish.names import initials
+from pica_publish.model import Chapter, Issue, IssueConfig
 from pica_publish.sanitize import sanitize
 from pica_publish.theme import theme_path
 
 DOI_SAFE_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Za-z0-9]+$")
-
-
-def house_name(author: Author) -> str:
-    """'Family Initials.' as in the reference lists ('van der Berg J.', 'Zhou H.')."""
-    return f"{author.family_name} {initials(author.given_names)}".strip()
 
 
 def issue_source(config: IssueConfig) -> str:

@@ -105,12 +105,3 @@ def ambiguous(name: str) -> bool:
     (family-first names, double surnames)."""
     words = name.split()
     return len(words) >= 3 and all(w[:1].isupper() for w in words)
-
-
-def initials(given: str) -> str:
-    """'Anna Sergeevna' → 'A. S.', 'Jean-Paul' → 'J.-P.', 'D. W.' → 'D. W.'."""
-    parts = []
-    for word in given.split():
-        pieces = [p for p in word.split("-") if p]
-        parts.append("-".join(f"{p[0]}." for p in pieces))
-    return " ".join(parts)

@@ -383,9 +383,12 @@ RULES: tuple[tuple[Rule, Check], ...] = (
 """Each make-up rule (its severity and hint in :mod:`pica_publish.rules`) and its check."""
 
 
-def preflight(laid: LaidOut, chapter: Chapter, start: int) -> list[Fault]:
-    """The make-up faults of one laid-out article whose first page is folio ``start``."""
-    reading = read_pages(laid.document, start)
+def preflight(
+    laid: LaidOut, chapter: Chapter, start: int, reading: Reading | None = None
+) -> list[Fault]:
+    """The make-up faults of one laid-out article whose first page is folio ``start`` (its
+    pages read here unless the caller has read them already)."""
+    reading = reading or read_pages(laid.document, start)
     locator = Locator(chapter)
     faults = set()
     for rule, check in RULES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pica_publish.names import FamilyNameMismatch, PersonName, ambiguous, initials, split_name
+from pica_publish.names import FamilyNameMismatch, PersonName, ambiguous, split_name
 
 
 @pytest.mark.parametrize(
@@ -58,9 +58,3 @@ def test_csl_names_keep_particles_apart():
 )
 def test_ambiguous_names_are_told(name, expected):
     assert ambiguous(name) is expected
-
-
-def test_initials():
-    assert initials("Anna Sergeevna") == "A. S."
-    assert initials("Jean-Paul") == "J.-P."
-    assert initials("D. W.") == "D. W."

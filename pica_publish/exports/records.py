@@ -13,7 +13,6 @@ from pica_publish.citation import (
     Title,
     article_doi,
     article_title,
-    house_name,
     title_of,
 )
 from pica_publish.model import Author, Chapter, Issue, IssueConfig
@@ -130,7 +129,6 @@ def article_records(
 __all__ = [
     "ArticleRecord",
     "article_records",
-    "house_name",
     "one_line",
     "publication_date",
     "xml_text",

@@ -384,8 +384,9 @@ def allowed_roots(project: Path) -> list[Path]:
 def judge(laid: LaidOut, *, chapter: Chapter, start: int) -> Score:
     """How good an article's layout is, for :func:`pica_publish.placement.place`: fewer make-up
     faults, then fewer pages, then less empty space at column feet."""
-    holes = hole_total(read_pages(laid.document, start))
-    return (len(preflight(laid, chapter, start)), laid.page_count, round(holes))
+    reading = read_pages(laid.document, start)  # once, for both measures
+    faults = preflight(laid, chapter, start, reading)
+    return (len(faults), laid.page_count, round(hole_total(reading)))
 
 
 def run_preflight(issue: Issue, articles: list[tuple[PrintPart, LaidOut, int]]) -> list[Fault]:
