@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pica_publish import __version__
-from pica_publish.diagnostics import Severity
+from pica_publish.diagnostics import Diagnostic, Severity
 from pica_publish.reporting import (
     FORMATS,
     summary,
@@ -37,8 +37,9 @@ def parser() -> argparse.ArgumentParser:
         "-C",
         dest="directory",
         type=Path,
-        default=Path("."),
-        help="project folder holding issue.yml (default: the current folder)",
+        default=None,
+        help="project folder holding issue.yml (default: the current folder or the nearest "
+        "folder above it that holds issue.yml, as git finds its repository)",
     )
     top.add_argument(
         "-v", "--verbose", action="count", default=0, help="show progress (-vv: timings)"
@@ -122,9 +123,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    try:
+        status = _command(args)
+        sys.stdout.flush()  # here, so that a reader that left is seen inside the try
+        return status
+    except BrokenPipeError:
+        # `pica-publish check | head`: the reader left. Say nothing more (a traceback, or
+        # Python's own "Exception ignored" at exit, would be noise): point stdout at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _command(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     if args.command == "info":
         return info()
+    if args.directory is None:
+        args.base = Path.cwd()
+        args.directory = project_root(args.base)
+        given = [*getattr(args, "files", ()), *filter(None, [getattr(args, "chapter", None)])]
+        if not (args.directory / "issue.yml").is_file() and given:
+            # `pica-publish check ~/issue13/chapters/03-x.md` from anywhere: the file's project
+            args.directory = project_root((args.base / given[0]).parent)
+    else:
+        args.base = args.directory.resolve()  # like `git -C DIR`: paths are relative to DIR
     if args.command == "serve":
         from pica_publish.serve import serve
 
@@ -134,6 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return new_chapter(args.directory.resolve(), args.title, role=args.role)
     return run_pipeline(args)
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder from ``start`` upward that holds ``issue.yml`` (an author runs
+    ``pica-publish check 03-x.md`` in ``chapters/``); ``start`` itself if none does, where the
+    load stage then reports the missing manifest."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "issue.yml").is_file():
+            return folder
+    return start
 
 
 def configure_logging(verbose: int) -> None:
@@ -164,12 +198,26 @@ def run_pipeline(args: argparse.Namespace) -> int:
     if args.command == "check":
         outputs: frozenset[str] = frozenset()
         stages = select_stages(only=("load", "check"))
-        missing = sorted(str(f) for f in args.files if not (root / f).is_file())
+        missing = sorted(str(f) for f in args.files if not (args.base / f).is_file())
         if missing:
             print(f"pica-publish: no such file: {visible(missing[0])}", file=sys.stderr)
             return 2
+        outside = [f for f in args.files if _project_path(root, args.base / f) is None]
+        if outside:
+            print(
+                f"pica-publish: {visible(str(outside[0]))} is not in the project {visible(str(root))}",
+                file=sys.stderr,
+            )
+            return 2
     elif args.command == "preview":
-        preview = _project_path(root, args.chapter)
+        preview = _project_path(root, args.base / args.chapter)
+        if preview is None:
+            print(
+                f"pica-publish: {visible(str(args.chapter))} is not in the project "
+                f"{visible(str(root))}",
+                file=sys.stderr,
+            )
+            return 2
         outputs = frozenset({"pdf", "html"})
         stages = select_stages()
     else:
@@ -206,8 +254,11 @@ def run_pipeline(args: argparse.Namespace) -> int:
     state = run(options, stages)
     report = state.report
     diagnostics = report.sorted()
+    elsewhere: list[Diagnostic] = []
     if args.command == "check" and args.files:
-        wanted_paths = {_project_path(root, f) for f in args.files}
+        # issue.yml's errors always show: without a valid manifest no chapter is checked.
+        wanted_paths = {_project_path(root, args.base / f) for f in args.files} | {"issue.yml"}
+        elsewhere = [d for d in diagnostics if d.location.path not in wanted_paths]
         diagnostics = [d for d in diagnostics if d.location.path in wanted_paths]
     failed = any(
         d.severity >= (Severity.WARNING if strict else Severity.ERROR) for d in diagnostics
@@ -232,6 +283,13 @@ def run_pipeline(args: argparse.Namespace) -> int:
             print(f"pica-publish: built {written} in {options.build_path} ({counts})", file=stream)
         else:
             print(f"pica-publish: check passed ({counts})", file=stream)
+        errors_elsewhere = sum(1 for d in elsewhere if d.severity >= Severity.ERROR)
+        if errors_elsewhere:
+            print(
+                f"pica-publish: {errors_elsewhere} error(s) in other files of the issue "
+                "(run `pica-publish check` to see them)",
+                file=stream,
+            )
     return 1 if failed else 0
 
 
@@ -254,13 +312,12 @@ def source_date_epoch(root: Path) -> int | None:
     return int(output) if result.returncode == 0 and output.isdigit() else None
 
 
-def _project_path(root: Path, path: Path) -> str:
-    """A path as diagnostics show it: relative to the project root."""
-    absolute = path if path.is_absolute() else root / path  # like `git -C`: relative to DIR
+def _project_path(root: Path, path: Path) -> str | None:
+    """A path as diagnostics show it (relative to the project root); None outside the project."""
     try:
-        return absolute.resolve().relative_to(root).as_posix()
+        return path.resolve().relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        return None
 
 
 def info() -> int:

@@ -115,18 +115,53 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+GITHUB_NOTICES_PER_RULE = 3
+"""Information-level findings shown as annotations per rule; the rest become one summary notice
+(11,000 uncited entries of a large export must not flood the pull request) and a collapsed log
+group that lists them all."""
+
+
 def write_github(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    """``::error file=F,line=L,col=C,title=T::message`` lines (GitHub workflow commands)."""
-    commands = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    """``::error file=F,line=L,col=C,title=T::message`` lines (GitHub workflow commands).
+
+    Errors and warnings are annotations, each one. Notes (``info``) are grouped by rule: the
+    first :data:`GITHUB_NOTICES_PER_RULE` as annotations, then one notice with the count, and
+    every note as plain text inside a collapsed ``::group::``.
+    """
+    notes: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
-        properties = [f"file={_escape_property(d.location.path)}"]
-        if d.location.line:
-            properties.append(f"line={d.location.line}")
-        if d.location.column:
-            properties.append(f"col={d.location.column}")
-        properties.append(f"title={_escape_property(d.code)}")
-        # The message and hint are each one line (visible); the line break between them is ours.
-        message = visible(d.message) + (f"\n{visible(d.hint)}" if d.hint else "")
+        if d.severity == Severity.INFO:
+            notes.setdefault(d.code, []).append(d)
+        else:
+            _github_command(d, stream)
+    for code, items in notes.items():
+        for d in items[:GITHUB_NOTICES_PER_RULE]:
+            _github_command(d, stream)
+        rest = len(items) - GITHUB_NOTICES_PER_RULE
+        if rest <= 0:
+            continue
+        first = items[GITHUB_NOTICES_PER_RULE].location
+        properties = f"file={_escape_property(first.path)},title={_escape_property(code)}"
         print(
-            f"::{commands[d.severity]} {','.join(properties)}::{_escape_data(message)}", file=stream
+            f"::notice {properties}::{_escape_data(f'{rest} more like this ({code}): listed in the log group')}",
+            file=stream,
         )
+        print(f"::group::{_escape_data(f'{len(items)} × {code}')}", file=stream)
+        for d in items:
+            # Plain log lines: visible() leaves no line break, and '::' at the start of a line
+            # is what makes a command, so each line starts with "- ".
+            print(f"- {visible(str(d.location))}: {visible(d.message)}", file=stream)
+        print("::endgroup::", file=stream)
+
+
+def _github_command(d: Diagnostic, stream: TextIO) -> None:
+    commands = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    properties = [f"file={_escape_property(d.location.path)}"]
+    if d.location.line:
+        properties.append(f"line={d.location.line}")
+    if d.location.column:
+        properties.append(f"col={d.location.column}")
+    properties.append(f"title={_escape_property(d.code)}")
+    # The message and hint are each one line (visible); the line break between them is ours.
+    message = visible(d.message) + (f"\n{visible(d.hint)}" if d.hint else "")
+    print(f"::{commands[d.severity]} {','.join(properties)}::{_escape_data(message)}", file=stream)
