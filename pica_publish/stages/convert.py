@@ -8,6 +8,7 @@ holding only the entries it cites, so it prints only its own references.
 from __future__ import annotations
 
 import dataclasses
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -77,12 +78,25 @@ def convert(state: BuildState) -> BuildState:
                 )
                 continue
             for warning in result.warnings:
-                report.add(rules.PANDOC_WARNING, warning, Location(chapter.display_path))
+                report.add(rules.PANDOC_WARNING, warning, warning_location(chapter, warning))
             page_url = f"{issue.manifest.base_url}{chapter.slug}/"
             converted[chapter.slug] = split_fragment(
                 chapter.slug, sanitize(result.html, page_url=page_url, id_prefix=f"{chapter.slug}-")
             )
     return dataclasses.replace(state, converted=converted, cited_items=cited_items)
+
+
+PANDOC_POSITION_RE = re.compile(r"\bat line (\d+) column (\d+)")
+"""Where pandoc's warnings say they are ("Duplicate link reference '[a]' at line 15 column 1"):
+a position in the body pandoc read, which starts at the chapter's line ``body_line``."""
+
+
+def warning_location(chapter: Chapter, warning: str) -> Location:
+    """A pandoc warning's place in the chapter file; the file alone when pandoc names none."""
+    found = PANDOC_POSITION_RE.search(warning)
+    if found is None:
+        return Location(chapter.display_path)
+    return chapter.location(int(found[1]) + chapter.body_line - 1, int(found[2]))
 
 
 def selected_chapters(issue: Issue, preview: str | None, report: Report) -> list[Chapter]:
