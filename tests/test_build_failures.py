@@ -94,3 +94,32 @@ def test_a_layout_out_of_time(mini, run_cli, monkeypatch, seconds):
         "stopped [layout-resource]" in result.lines
     )
     assert not (mini / "build" / "current").exists()
+
+
+def test_a_source_swapped_for_a_link_during_an_archive_build(mini: Path, tmp_path: Path):
+    """The archive PDF attaches the sources, read again when it is written: a .bib replaced by
+    a symbolic link to a file outside the project after load (a race a pull request cannot
+    win) is refused there, located at the issue, and no PDF is written."""
+    from pica_publish.build import run, select_stages
+    from pica_publish.state import BuildOptions
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the PDF", "utf-8")
+
+    def swap(state):
+        bib = mini / "references" / "mini.bib"
+        bib.unlink()
+        bib.symlink_to(secret)
+        return state
+
+    stages = select_stages()
+    at = [name for name, _ in stages].index("typeset")
+    stages.insert(at, ("swap", swap))
+    options = BuildOptions(root=mini, outputs=frozenset({"pdf"}), archive=True)
+    state = run(options, stages)
+    written = [d for d in state.report.diagnostics if d.code == "layout-write"]
+    assert len(written) == 1, state.report.diagnostics
+    assert written[0].location.path == "issue.yml"
+    assert written[0].message.startswith("cannot write the PDF: the source 'references/mini.bib' ")
+    assert not any(name.endswith(".pdf") for name in state.files)
+    assert not (mini / "build" / "pdf").exists()
