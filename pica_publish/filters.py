@@ -20,8 +20,9 @@ def csl_style_path() -> Path:
     return Path(str(resources.files("pica_publish") / "theme" / "csl" / "catnews.csl"))
 
 
-FILTERS_BEFORE_CITEPROC = ("crossref.lua", "tables.lua")
-"""Lua filters (``theme/filters/``) that run before citeproc: figure/table numbering and
+FILTERS_BEFORE_CITEPROC = ("quarto.lua", "page_breaks.lua", "crossref.lua", "tables.lua")
+"""Lua filters (``theme/filters/``) that run before citeproc: Quarto's callouts and ``@fig-x``
+aliases, ``\\newpage`` paragraphs as page breaks; figure/table numbering and
 cross-references, which must be links before citeproc looks for literature keys; table column
 widths from the content and numeric columns set right."""
 FILTERS_AFTER_CITEPROC: tuple[str, ...] = ("taxa.lua", "hyphenation.lua")

@@ -21,7 +21,8 @@ import fontTools
 
 from pica_publish.theme import FontFile, font_files
 
-# (family, style, weight): the faces print.css uses; other weights fall back to the nearest.
+# (family, style, weight): the faces of the variable fonts print.css uses; other weights fall
+# back to the nearest.
 PRINT_FACES: tuple[tuple[str, str, int], ...] = (
     ("Noto Serif", "normal", 400),
     ("Noto Serif", "normal", 600),
@@ -34,7 +35,15 @@ PRINT_FACES: tuple[tuple[str, str, int], ...] = (
     ("Noto Sans", "normal", 700),
     ("Noto Sans", "normal", 800),
     ("Noto Sans", "italic", 600),
+    ("JetBrains Mono", "normal", 400),
+    ("JetBrains Mono", "normal", 700),
+    ("JetBrains Mono", "italic", 400),
+    ("Noto Sans Arabic", "normal", 400),
+    ("Noto Sans Arabic", "normal", 700),
+    ("Noto Sans Devanagari", "normal", 400),
+    ("Noto Sans Devanagari", "normal", 700),
 )
+"""Static fonts of the theme (Tibetan, Mongolian, Chinese) are used as they are."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,10 @@ def _instantiate(source: str, weight: int, target: str) -> None:
     from fontTools.ttLib import TTFont
     from fontTools.varLib.instancer import instantiateVariableFont
 
-    font = instantiateVariableFont(TTFont(source), {"wght": weight, "wdth": 100})
+    variable = TTFont(source)
+    axes = {axis.axisTag for axis in variable["fvar"].axes}
+    limits = {tag: value for tag, value in (("wght", weight), ("wdth", 100)) if tag in axes}
+    font = instantiateVariableFont(variable, limits)
     folder = Path(target).parent
     with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
         font.save(tmp.name)
@@ -69,7 +81,7 @@ def _instantiate(source: str, weight: int, target: str) -> None:
 
 
 def print_faces() -> tuple[StaticFace, ...]:
-    """The static faces, made on first use."""
+    """The static faces, made on first use, then the theme's static fonts."""
     digest = hashlib.sha256(fontTools.version.encode())
     for source in font_files():
         digest.update(source.path.name.encode())
@@ -87,4 +99,5 @@ def print_faces() -> tuple[StaticFace, ...]:
         folder.mkdir(parents=True, exist_ok=True)
         with ProcessPoolExecutor(max_workers=min(len(missing), os.cpu_count() or 2)) as pool:
             list(pool.map(_instantiate, *zip(*missing, strict=True)))
-    return tuple(faces)
+    static = [StaticFace(f.family, f.style, f.weight, f.path) for f in font_files() if f.weight]
+    return (*faces, *static)

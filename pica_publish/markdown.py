@@ -7,6 +7,8 @@ indented and inline) is never scanned.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -14,10 +16,24 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+
+from pica_publish.dialects import (
+    EXAMPLE_LABEL_RE,
+    EXECUTABLE_FENCE_RE,
+    INLINE_CHUNK_RE,
+    PAGE_BREAK_RE,
+    SHORTCODE_RE,
+    FencedDiv,
+    conflict_markers,
+    fenced_divs,
+    raw_tex_in,
+)
 
 # pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
 CITATION_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
@@ -26,9 +42,13 @@ CITATION_RE = re.compile(
 )
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
 BACKTICKS_RE = re.compile(r"`+")
-CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:")
+CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
 # [^{}] (not [^}]): a line of 60,000 '{' must cost linear time, not quadratic.
-LABEL_RE = re.compile(r"\{[^{}]*?#((?:fig|tbl|sec):[^\s{}]+)")
+LABEL_RE = re.compile(r"\{[^{}]*?#((?:fig|tbl|sec|eq)[:-][^\s{}]+)")
+QUARTO_LABEL_RE = re.compile(r"^(fig|tbl|sec|eq)-(?=.)")
+"""Quarto's ``@fig-map`` and ``{#fig-map}``: aliases of ``@fig:map`` (``theme/filters/quarto.lua``)."""
+EQUATION_LABEL_RE = re.compile(r"[ \t]*\{#(eq:[^\s{}]+)[^{}]*\}")
+"""pandoc-crossref's label right after display math: ``$$ E = mc^2 $$ {#eq:energy}``."""
 METADATA_KEY_RE = re.compile(r"^[A-Za-z0-9_][\w -]*:(\s|$)")
 METADATA_FENCE_RE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 RAW_FORMAT_RE = re.compile(r"\{=[\w-]+\}")
@@ -37,6 +57,18 @@ RAW_IMAGE_RE = re.compile(
 )
 TYPED_REF_RE = re.compile(r"\b(Figs?\.|Figures?|Tables?)[\s\u00a0]+([A-Z]?\d+)\b")
 TABLE_CAPTION_RE = re.compile(r"^\s*(?:Table)?:\s")
+SPACED_IMAGE_RE = re.compile(
+    r"!\[(?P<alt>[^\]\n]{0,500})\]\(\s*(?P<src>(?:[^()\"<>\n]|\([^()\n]*\)){1,1000}?)"
+    r"\s*(?:\"[^\"\n]*\"\s*)?\)(?P<attrs>\{[^{}\n]*\})?"
+)
+"""An image whose path has a space (``![x](figures/my map (1).png)``): pandoc reads it as an
+image, CommonMark (markdown-it) leaves it as text, so the scan looks for it in the text."""
+MARKDOWN_IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]\n]{0,500})\]\(\s*<?(?P<src>[^)\s>]+)")
+
+
+def canonical_label(label: str) -> str:
+    """``fig:map`` for Quarto's ``fig-map`` (also ``tbl-``, ``sec-``, ``eq-``); others as they are."""
+    return QUARTO_LABEL_RE.sub(r"\1:", label)
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,8 @@ class ImageRef:
     alt: str
     line: int
     column: int
+    in_text: bool = False
+    """In a paragraph with other text: an inline image, not a figure (no caption, no number)."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +104,30 @@ class RawHtml:
 
 
 @dataclass(frozen=True)
+class Math:
+    """TeX math as pandoc reads it (``tex_math_dollars``): ``$x$`` inline, ``$$x$$`` display."""
+
+    tex: str
+    """The TeX between the dollars, as written."""
+    display: bool
+    line: int
+    """1-based line of the opening ``$`` relative to the body."""
+    column: int
+    """1-based column of the opening ``$``."""
+    label: str | None
+    """``eq:name`` of a ``{#eq:name}`` attribute right after display math, else None."""
+
+
+@dataclass(frozen=True)
 class BodyScan:
     citations: tuple[Found, ...]
     """Literature citations (``@key``)."""
     cross_refs: tuple[Found, ...]
-    """References to labels (``@fig:map``, ``@tbl:x``, ``@sec:x``)."""
+    """References to labels (``@fig:map``, ``@tbl:x``, ``@sec:x``, ``@eq:x``) as written:
+    Quarto's ``@fig-map`` too (:func:`canonical_label`)."""
     labels: tuple[Found, ...]
-    """Label definitions (``{#fig:map}``) in source order."""
+    """Label definitions (``{#fig:map}``) in source order, in canonical form (``{#fig-map}``
+    is ``fig:map``, the identifier the HTML gets)."""
     typed_refs: tuple[Found, ...]
     """Hand-typed 'Fig. 3' / 'Table 2' in prose; ``text`` is e.g. 'fig 3'."""
     figures: int
@@ -93,6 +144,24 @@ class BodyScan:
     """Images and other embedded media in raw HTML; ``text``: the tag name."""
     too_deep: Found | None = None
     """The first block or inline element nested deeper than :data:`MAX_NESTING`."""
+    math: tuple[Math, ...] = ()
+    """Inline and display math in source order; its TeX is never scanned as prose."""
+    raw_tex: tuple[Found, ...] = ()
+    """Raw TeX in prose (``\\textbf{x}``, ``\\vspace{1cm}``), which pandoc would print."""
+    page_breaks: tuple[Found, ...] = ()
+    """``\\newpage`` (or ``\\pagebreak``, ``\\clearpage``) alone in a top-level paragraph."""
+    chunks: tuple[Found, ...] = ()
+    """knitr/Quarto code chunks, fenced (```` ```{r} ````) or inline (`` `r x` ``)."""
+    shortcodes: tuple[Found, ...] = ()
+    """Quarto/Hugo shortcodes, ``{{< include x.md >}}``."""
+    divs: tuple[FencedDiv, ...] = ()
+    """pandoc fenced divs (``::: {.callout-note}``) in order of their opening fences."""
+    stray_fences: tuple[Found, ...] = ()
+    """``:::`` lines that close no div."""
+    conflict_markers: tuple[Found, ...] = ()
+    """git's merge-conflict marker lines (``<<<<<<<``, ``=======``, ``>>>>>>>``)."""
+    links: tuple[Found, ...] = ()
+    """Link targets as written (``[x](target)``, ``<target>``)."""
 
 
 MAX_NESTING = 24
@@ -102,11 +171,26 @@ layout engine recurses per level and fails (RecursionError) on ~100."""
 
 @cache
 def _parser() -> MarkdownIt:
-    return (
+    parser = (
         MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING + 2})
         .enable("table")
         .use(footnote_plugin)
+        # pandoc's tex_math_dollars: no space after the opening or before the closing $, no
+        # digit right after the closing $ ("$20,000 and $30,000" is money), $$…$$ anywhere
+        # in a paragraph, no blank line inside. (pandoc, unlike this rule, also takes "5$x$".)
+        .use(
+            dollarmath_plugin,
+            allow_space=False,
+            allow_digits=False,
+            double_inline=True,
+            allow_blank_lines=False,
+            allow_labels=False,
+        )
     )
+    # pandoc reads every link and image, file: and data: URLs too (markdown-it would leave
+    # them as text): check must see them to refuse them.
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
 
 
 @cache
@@ -169,9 +253,26 @@ def _text(content: str) -> Token:
 
 
 def scan_body(body: str) -> BodyScan:
-    """Find citations, images, headings and raw HTML in a chapter body."""
-    tokens = _parser().parse(body)
+    """Find citations, labels, math, images, headings, raw HTML and the syntax of other tools
+    (:mod:`pica_publish.dialects`) in a chapter body, each at its line and column."""
     lines = body.split("\n")
+    code_lines = _code_lines(_parser().parse(body))
+    markers = conflict_markers(lines)
+    divs, stray_fences, fences = fenced_divs(lines, code_lines | set(markers))
+    hidden = fences | set(markers)
+    # pandoc ends a paragraph at a div fence and never sees a resolved conflict's markers:
+    # markdown-it reads the body without those lines (which keeps every line number).
+    source = "\n".join("" if n in hidden else line for n, line in enumerate(lines))
+    tokens = _parser().parse(source) if hidden else _parser().parse(body)
+    code_lines = _code_lines(tokens)
+    prose, math = _mask_prose(tokens, lines)
+    examples = {
+        match[1]
+        for n, line in enumerate(lines)
+        if n not in code_lines
+        if (match := EXAMPLE_LABEL_RE.match(line))
+    }
+    div_lines = {n for div in divs for n in range(div.line, (div.end_line or len(lines)) - 1)}
     citations: list[Found] = []
     cross_refs: list[Found] = []
     labels: list[Found] = []
@@ -181,44 +282,86 @@ def scan_body(body: str) -> BodyScan:
     headings: list[Heading] = []
     raw_html: list[RawHtml] = []
     raw_formats: list[Found] = []
+    raw_tex: list[Found] = []
+    page_breaks: list[Found] = []
+    chunks: list[Found] = []
+    shortcodes: list[Found] = []
+    links: list[Found] = []
     scanned: set[int] = set()
-    code_lines: set[int] = set()
     too_deep: Found | None = None
     for index, token in enumerate(tokens):
         if too_deep is None and token.map:
             depth = token.level + max((c.level for c in token.children or ()), default=0)
             if depth > MAX_NESTING:
                 too_deep = Found(str(depth), token.map[0] + 1, 1)
-        if token.type in ("fence", "code_block") and token.map:
-            code_lines.update(range(*token.map))
-            if token.type == "fence" and RAW_FORMAT_RE.match(token.info.strip()):
-                raw_formats.append(Found(token.info.strip(), token.map[0] + 1, 1))
+        if token.type == "fence" and token.map:
+            info = token.info.strip()
+            column = len(lines[token.map[0]]) - len(lines[token.map[0]].lstrip()) + 1
+            if RAW_FORMAT_RE.match(info):
+                raw_formats.append(Found(info, token.map[0] + 1, column))
+            elif EXECUTABLE_FENCE_RE.match(info):
+                chunks.append(Found(f"```{info}", token.map[0] + 1, column))
         if token.type == "heading_open" and token.map:
             inline = tokens[index + 1]
             headings.append(Heading(int(token.tag[1]), inline.content, token.map[0] + 1))
         elif token.type == "html_block" and token.map:
             raw_html.append(RawHtml(token.content.strip().split("\n")[0], token.map[0] + 1))
+            images.extend(_images_in_html(lines, *token.map))
         elif token.type == "table_open":
             tables += 1
         elif token.type == "inline" and token.map:
             start, end = token.map
             block_lines = [n for n in range(start, end) if n not in scanned]
             scanned.update(block_lines)
-            for found in _citations_in(lines, block_lines):
-                (cross_refs if found.text.startswith(CROSS_REF_PREFIXES) else citations).append(
-                    found
+            for found in _citations_in(prose, block_lines):
+                key = found.text
+                if key in examples:
+                    continue  # a reference to a numbered example, (@key)
+                # Quarto's @fig-map is @fig:map (kept as written; see canonical_label)
+                is_reference = canonical_label(key).startswith(CROSS_REF_PREFIXES)
+                (cross_refs if is_reference else citations).append(found)
+            labels.extend(
+                Found(canonical_label(found.text), found.line, found.column)
+                for found in _matches_in(LABEL_RE, prose, block_lines, group=1)
+            )
+            typed_refs.extend(_typed_refs_in(prose, block_lines))
+            opener = tokens[index - 1]
+            in_paragraph = opener.type == "paragraph_open"
+            spaced = list(_spaced_images_in(token, lines, start, end))
+            figure = in_paragraph and (
+                _is_figure(token)
+                or (
+                    len(spaced) == 1
+                    and SPACED_IMAGE_RE.fullmatch(token.content.strip()) is not None
                 )
-            labels.extend(_matches_in(LABEL_RE, lines, block_lines, group=1))
-            typed_refs.extend(_typed_refs_in(lines, block_lines))
-            images.extend(_images_in(token, lines, start, end))
-            if tokens[index - 1].type == "paragraph_open" and _is_figure(token):
-                figures += 1
+            )
+            figures += figure
+            images.extend(
+                dataclasses.replace(image, in_text=in_paragraph and not figure)
+                for image in [*_images_in(token, lines, start, end), *spaced]
+            )
+            links.extend(_links_in(token, lines, start, end))
             raw_html.extend(
                 RawHtml(child.content, start + 1)
                 for child in token.children or ()
                 if child.type == "html_inline"
             )
             raw_formats.extend(_raw_spans_in(token, lines, block_lines))
+            chunks.extend(_inline_chunks_in(token, lines, start, end))
+            if (
+                in_paragraph
+                and PAGE_BREAK_RE.match(token.content)
+                and opener.level == 0
+                and start not in div_lines
+            ):
+                page_breaks.append(Found(token.content.strip(), start + 1, 1))
+                continue  # converted by page_breaks.lua
+            for number in block_lines:
+                raw_tex.extend(Found(t, number + 1, c + 1) for t, c in raw_tex_in(prose[number]))
+                shortcodes.extend(
+                    Found(m[0], number + 1, m.start() + 1)
+                    for m in SHORTCODE_RE.finditer(prose[number])
+                )
     return BodyScan(
         tuple(citations),
         tuple(cross_refs),
@@ -237,7 +380,83 @@ def scan_body(body: str) -> BodyScan:
             for match in RAW_IMAGE_RE.finditer(raw.text)
         ),
         too_deep,
+        math=tuple(math),
+        raw_tex=tuple(raw_tex),
+        page_breaks=tuple(page_breaks),
+        chunks=tuple(chunks),
+        shortcodes=tuple(shortcodes),
+        divs=tuple(divs),
+        stray_fences=tuple(Found(lines[n].strip(), n + 1, 1) for n in stray_fences),
+        conflict_markers=tuple(Found(lines[n][:7], n + 1, 1) for n in markers),
+        links=tuple(links),
     )
+
+
+def _code_lines(tokens: list[Token]) -> set[int]:
+    return {
+        number
+        for token in tokens
+        if token.type in ("fence", "code_block") and token.map
+        for number in range(*token.map)
+    }
+
+
+def _mask_prose(tokens: list[Token], lines: list[str]) -> tuple[list[str], list[Math]]:
+    """The body's lines with inline code, math and HTML comments blanked (columns kept), which
+    is what the prose scans read; and the math, located in the source."""
+    prose = list(lines)
+    math: list[Math] = []
+    for token in tokens:
+        if token.type == "math_block" and token.map:
+            line = token.map[0]
+            math.append(Math(token.content, True, line + 1, lines[line].find("$$") + 1, None))
+            continue
+        if token.type != "inline" or not token.map:
+            continue
+        start, end = token.map
+        text = _mask_comments(mask_code_spans("\n".join(prose[start:end])))
+        cursor = 0
+        for child in _walk(token.children or []):
+            if child.type not in ("math_inline", "math_inline_double"):
+                continue
+            display = child.type == "math_inline_double"
+            opening = text.find(child.markup + child.content.split("\n")[0], cursor)
+            if opening < 0:
+                continue  # a container's markers inside multi-line math: not located
+            after = opening + len(child.markup)
+            if text.startswith(child.content + child.markup, after):
+                closing = after + len(child.content) + len(child.markup)
+            else:
+                closing = text.find(child.markup, after + 1) + len(child.markup)
+            label = EQUATION_LABEL_RE.match(text, closing) if display else None
+            line = start + text.count("\n", 0, opening)
+            column = opening - (text.rfind("\n", 0, opening) + 1)
+            math.append(Math(child.content, display, line + 1, column + 1, label and label[1]))
+            text = text[:opening] + _blank_text(text[opening:closing]) + text[closing:]
+            cursor = closing
+        prose[start:end] = text.split("\n")
+    return prose, math
+
+
+def _mask_comments(text: str) -> str:
+    """``text`` with HTML comments blanked, in linear time (an unclosed one ends the search)."""
+    pieces = []
+    cursor = 0
+    while (opening := text.find("<!--", cursor)) >= 0:
+        closing = text.find("-->", opening + 4)
+        if closing < 0:
+            break
+        pieces += [text[cursor:opening], _blank_text(text[opening : closing + 3])]
+        cursor = closing + 3
+    return "".join(pieces) + text[cursor:]
+
+
+def _blank_text(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _blank_text(match[0])
 
 
 def _metadata_blocks(lines: list[str], code_lines: set[int]) -> Iterator[Found]:
@@ -351,8 +570,8 @@ def _citations_in(lines: list[str], numbers: list[int]) -> Iterator[Found]:
     masked = mask_code_spans(text)
     for offset, line_text in enumerate(masked.split("\n")):
         line_number = numbers[offset]
-        if EXAMPLE_MARKER_RE.match(line_text):
-            continue
+        # An example list's marker "(@good)" is no citation; the rest of the line is prose.
+        line_text = EXAMPLE_MARKER_RE.sub(_blank, line_text)
         for match in CITATION_RE.finditer(line_text):
             key = match["braced"] or match["key"]
             column = match.start() + (2 if match.group(0).startswith("-") else 1)
@@ -367,10 +586,33 @@ def _images_in(token: Token, lines: list[str], start: int, end: int) -> Iterator
         src = str(child.attrs.get("src", ""))
         alt = child.content
         line, column = (
-            _find(lines, f"]({src}", cursor, end) or _find(lines, src, cursor, end) or (start, 0)
+            _find(lines, f"]({src}", cursor, end)
+            or _find(lines, f"]({unquote(src)}", cursor, end)  # C:\\x.png is C:%5Cx.png
+            or _find(lines, src, cursor, end)
+            or (start, 0)
         )
         cursor = (line, column + 1)
         yield ImageRef(src, alt, line + 1, column + 3 if column else 1)
+
+
+def _spaced_images_in(token: Token, lines: list[str], start: int, end: int) -> Iterator[ImageRef]:
+    """Images with a space in the path, which markdown-it leaves in text
+    (:data:`SPACED_IMAGE_RE`); the column is the path's, as for other images."""
+    cursor = (start, 0)
+    for child in token.children or ():
+        if child.type != "text":
+            continue
+        for match in SPACED_IMAGE_RE.finditer(child.content):
+            src = match["src"].strip()
+            if not any(c.isspace() for c in src):
+                continue  # markdown-it would have read it: not this case
+            offset = match.start("src") - match.start()
+            found = _find(lines, match[0][:offset], cursor, end)
+            if found is None:
+                yield ImageRef(src, match["alt"], start + 1, 1)
+                continue
+            cursor = (found[0], found[1] + 1)
+            yield ImageRef(src, match["alt"], found[0] + 1, found[1] + offset + 1)
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:
@@ -389,3 +631,44 @@ def _find(
         if found >= 0:
             return number, found
     return None
+
+
+def _images_in_html(lines: list[str], start: int, end: int) -> Iterator[ImageRef]:
+    """Markdown images in a raw HTML block: pandoc reads Markdown inside ``<div>`` too."""
+    for number in range(start, end):
+        for match in MARKDOWN_IMAGE_RE.finditer(lines[number]):
+            yield ImageRef(match["src"], match["alt"], number + 1, match.start("src") + 1)
+
+
+def _links_in(token: Token, lines: list[str], start: int, end: int) -> Iterator[Found]:
+    """Link targets, at ``](target`` (or after ``[text](`` when markdown-it normalised the
+    target), else where the target is written (an autolink, a reference definition)."""
+    cursor = (start, 0)
+    children = token.children or []
+    for index, child in enumerate(children):
+        if child.type != "link_open":
+            continue
+        href = str(child.attrs.get("href", ""))
+        text = "".join(
+            c.content
+            for c in itertools.takewhile(lambda c: c.type != "link_close", children[index + 1 :])
+        )
+        if inline := _find(lines, f"]({href}", cursor, end):
+            line, column = inline[0], inline[1] + 2
+        elif inline := _find(lines, f"[{text}](", cursor, end):
+            line, column = inline[0], inline[1] + len(text) + 3
+        else:
+            line, column = _find(lines, href, cursor, len(lines)) or (start, 0)
+        cursor = (line, column + 1) if line < end else cursor
+        yield Found(href, line + 1, column + 1)
+
+
+def _inline_chunks_in(token: Token, lines: list[str], start: int, end: int) -> Iterator[Found]:
+    """Inline code that knitr or Quarto would have run: `` `r n` ``."""
+    cursor = (start, 0)
+    for child in token.children or ():
+        if child.type != "code_inline" or not INLINE_CHUNK_RE.match(child.content):
+            continue
+        line, column = _find(lines, child.content, cursor, end) or (start, 1)
+        cursor = (line, column + 1)
+        yield Found(f"`{child.content}`", line + 1, column)

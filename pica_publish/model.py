@@ -265,7 +265,9 @@ class ChapterMeta(_Schema):
     """Overrides the short author line of the running header ('Ross et al.')."""
     role: Role | None = None
     """Optional; must agree with the manifest."""
-    authors: tuple[Author, ...] = Field(min_length=1)
+    authors: tuple[Author, ...]
+    """At least one. (Checked after the authors themselves, so that one author's wrong ORCID
+    is not also reported as 'no authors'.)"""
     affiliations: dict[str, str] = Field(default_factory=dict)
     """Affiliation key → full postal address."""
     abstract: str | None = None
@@ -274,10 +276,18 @@ class ChapterMeta(_Schema):
     """Letter before figure and table numbers: 'A' gives 'Fig. A1' (default for appendices),
     'S' gives 'Table S1' for supplementary material, '' plain numbers."""
 
+    @field_validator("authors")
+    @classmethod
+    def _authors(cls, value: tuple[Author, ...]) -> tuple[Author, ...]:
+        if not value:
+            raise ValueError("a chapter needs at least one author under 'authors'")
+        return value
+
 
 @dataclass(frozen=True)
-class Chapter:
-    """One article of the issue, loaded and validated."""
+class ChapterSource:
+    """A chapter file as read: where it is, its place in the issue and its Markdown body —
+    what the body checks need. :class:`Chapter` adds the validated front matter."""
 
     path: Path
     display_path: str
@@ -286,7 +296,6 @@ class Chapter:
     role: Role
     number: int | None
     """Chapter number for chapters and the strategy; None for front and back matter."""
-    meta: ChapterMeta
     body: str
     body_line: int
     """1-based line of the file where the Markdown body starts."""
@@ -301,9 +310,30 @@ class Chapter:
 
     @property
     def number_prefix(self) -> str:
+        """Letter before figure and table numbers: 'A' for appendices by default."""
+        return "A" if self.role in BACK_ROLES else ""
+
+    def location(self, line: int, column: int = 0) -> Location:
+        return Location(self.display_path, line, column)
+
+    def front_matter_location(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
+        line, column = self.positions.of_key(path) if key else self.positions.of_value(path)
+        if path == ():
+            return Location(self.display_path, 1, 1)
+        return Location(self.display_path, line + self.front_matter_line - 1, column)
+
+
+@dataclass(frozen=True)
+class Chapter(ChapterSource):
+    """One article of the issue, loaded and validated."""
+
+    meta: ChapterMeta
+
+    @property
+    def number_prefix(self) -> str:
         if self.meta.number_prefix is not None:
             return self.meta.number_prefix
-        return "A" if self.role in BACK_ROLES else ""
+        return super().number_prefix
 
     @property
     def short_authors(self) -> str:
@@ -326,14 +356,21 @@ class Chapter:
                 order.setdefault(key, None)
         return tuple(order)
 
-    def location(self, line: int, column: int = 0) -> Location:
-        return Location(self.display_path, line, column)
 
-    def front_matter_location(self, path: tuple[str | int, ...], *, key: bool = False) -> Location:
-        line, column = self.positions.of_key(path) if key else self.positions.of_value(path)
-        if path == ():
-            return Location(self.display_path, 1, 1)
-        return Location(self.display_path, line + self.front_matter_line - 1, column)
+@dataclass(frozen=True)
+class ChapterDraft(ChapterSource):
+    """A chapter whose front matter has errors (already reported by *load*). *check* still
+    checks its body, so that one run reports every problem; it is never part of
+    :attr:`Issue.chapters`, so it cannot reach the build."""
+
+    declared_number_prefix: str | None = None
+    """The front matter's ``number_prefix`` when that field itself is valid."""
+
+    @property
+    def number_prefix(self) -> str:
+        if self.declared_number_prefix is not None:
+            return self.declared_number_prefix
+        return super().number_prefix
 
 
 @dataclass(frozen=True)
@@ -351,9 +388,15 @@ class Bibliography:
     entries: Mapping[str, BibEntry]
     files: tuple[Path, ...]
     preludes: Mapping[Path, str] = field(default_factory=dict)
-    """Per file: ``@string`` macros defined in the *other* files, as BibTeX, for pandoc."""
+    """Per file: BibTeX to put before its text for pandoc (empty: *load* resolves ``@string``
+    macros, across files, itself)."""
     texts: Mapping[Path, str] = field(default_factory=dict)
-    """Per file: its text as read (once) by *load*; what pandoc converts."""
+    """Per file: what pandoc converts: the entries *load* read, written again in one plain form
+    (macros resolved, DOIs bare; see :func:`pica_publish.bibliography.entry_for_pandoc`)."""
+    unusable: Mapping[str, Location] = field(default_factory=dict)
+    """Keys of entries that exist but could not be used (a file that is not UTF-8, a block that
+    could not be read, a ``@set``), with where that was reported; the key ``""`` when some file
+    could not be read at all. Citing such a key is not a second problem."""
 
 
 @dataclass(frozen=True)
@@ -374,6 +417,8 @@ class Issue:
     config_positions: Positions
     chapters: tuple[Chapter, ...]
     bibliography: Bibliography
+    drafts: tuple[ChapterDraft, ...] = ()
+    """Listed chapters whose front matter is invalid: *check* reads their bodies only."""
 
     @property
     def manifest(self) -> IssueConfig:

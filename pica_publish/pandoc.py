@@ -22,6 +22,7 @@ from typing import Any
 
 import pypandoc
 
+from pica_publish.doi import normalise_doi
 from pica_publish.inputs import read_input
 
 WARNING_RE = re.compile(r"^\[WARNING\]\s*(.*)$")
@@ -126,19 +127,39 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp.name, path)
 
 
-def bib_to_csl_json(text: str, cache_dir: Path, prelude: str = "") -> list[dict[str, Any]]:
-    """CSL JSON items of a ``.bib`` file's text, as pandoc maps the fields; cached by content.
+CSL_JSON_VERSION = "2"
+"""Bumped when :func:`bib_to_csl_json` changes what it does to pandoc's items (the cache key)."""
 
-    ``prelude`` holds ``@string`` macros defined in other files of the bibliography.
+
+def bib_to_csl_json(text: str, cache_dir: Path, prelude: str = "") -> list[dict[str, Any]]:
+    """CSL JSON items of BibTeX text, as pandoc maps the fields; cached by content.
+
+    ``prelude`` is put before the text (BibTeX the text relies on). Every DOI leaves here in
+    its bare form (``10.1002/x``, :func:`pica_publish.doi.normalise_doi`), whatever the
+    ``.bib`` wrote (``https://doi.org/…``, ``doi:…``); a value that is no DOI is dropped, so the
+    reference list, the Crossref deposit and every export agree.
     """
-    cached = cache_dir / "csl-json" / f"{_digest(pandoc_version(), prelude, text)}.json"
+    if not (prelude + text).strip():
+        return []
+    key = _digest(pandoc_version(), CSL_JSON_VERSION, prelude, text)
+    cached = cache_dir / "csl-json" / f"{key}.json"
     if cached.is_file():
         items: list[dict[str, Any]] = json.loads(cached.read_text("utf-8"))
         return items
     output, _ = _run(["--from=biblatex", "--to=csljson", "--sandbox"], stdin=prelude + text)
-    items = json.loads(output)
+    items = [_normalise_item(item) for item in json.loads(output)]
     _write_atomic(cached, json.dumps(items, ensure_ascii=False, sort_keys=True))
     return items
+
+
+def _normalise_item(item: dict[str, Any]) -> dict[str, Any]:
+    if "DOI" in item:
+        doi = normalise_doi(str(item["DOI"]))
+        if doi is None:
+            del item["DOI"]
+        else:
+            item["DOI"] = doi
+    return item
 
 
 def markdown_to_jats(
@@ -228,6 +249,9 @@ def markdown_to_html(
     args_common = [
         f"--from={CHAPTER_FORMAT}",
         "--to=html5",
+        # math stays TeX, in <span class="math inline">\(…\)</span>: each edition converts it
+        # (MathML for the web, SVG for print; pica_publish.mathtex). No script is linked.
+        "--mathjax",
         *(f"--lua-filter={path}" for path in filters),
         "--citeproc",
         *(f"--lua-filter={path}" for path in filters_after),

@@ -10,6 +10,7 @@ end, so nothing depends on how pandoc happens to write its markup.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass
@@ -181,7 +182,8 @@ def segments(root: HtmlElement, deferrals: Mapping[int, int] | None = None) -> l
             continue
         if block.kind == "float":
             html = f'<div class="float" data-float="{block.float}">{html}</div>'
-        if result and result[-1].kind == "columns":
+        page_break = "page-break" in classes(block.elements[0])  # starts a new column box
+        if result and result[-1].kind == "columns" and not page_break:
             result[-1] = Segment("columns", result[-1].html + html)
         else:
             result.append(Segment("columns", html))
@@ -211,6 +213,50 @@ def _move(blocks: list[_Block], number: int, steps: int) -> None:
     blocks.insert(target, moving)
 
 
+# --- math: TeX → SVG images ---------------------------------------------------------------------
+
+
+def typeset_math(root: HtmlElement) -> None:
+    """Each formula pandoc kept as TeX (``<span class="math inline|display">``) becomes an SVG
+    image set by ziamath (:func:`pica_publish.mathtex.render_svgs`), sized in em of the text
+    around it, its baseline on the text's (``vertical-align`` by its depth); its TeX is the
+    image's alternative text (the tagged PDF's ``/Alt``). Display math is centred on a line of
+    its own (print.css). A formula that cannot be set (``check`` has reported it) stays TeX.
+    """
+    spans = [span for span in root.iter("span") if "math" in classes(span)]
+    if not spans:
+        return
+    from pica_publish.mathtex import RenderedMath, render_svgs, span_tex
+
+    formulas = [(span_tex(span), "display" in classes(span)) for span in spans]
+    rendered = render_svgs(formulas)
+    for span, formula in zip(spans, formulas, strict=True):
+        result = rendered[formula]
+        for child in list(span):
+            span.remove(child)
+        tex = formula[0].strip()
+        if not isinstance(result, RenderedMath):
+            span.text = None
+            code = element("code", {"class": "math-source"})
+            code.text = tex
+            span.append(code)
+            continue
+        span.text = None
+        data = base64.b64encode(result.svg.encode("utf-8")).decode("ascii")
+        style = f"width: {result.width:.4f}em; vertical-align: {-result.depth:.4f}em"
+        span.append(
+            element(
+                "img",
+                {
+                    "class": "math-image",
+                    "src": f"data:image/svg+xml;base64,{data}",
+                    "alt": tex,
+                    "style": style,
+                },
+            )
+        )
+
+
 # --- string in, string out (one parse, one serialisation each) ---------------------------------
 
 
@@ -236,6 +282,7 @@ def print_body(body: str, notes: str, deferrals: Mapping[int, int] | None = None
     """The article body as the print template places it: parsed once, reshaped, cut."""
     root = parse(body)
     inline_notes(root, parse(notes))
+    typeset_math(root)
     flatten_sections(root)
     wrap_code_lines(root)
     return segments(root, deferrals)

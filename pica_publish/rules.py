@@ -163,6 +163,12 @@ FRONT_MATTER_MISSING = _rule(
     "a chapter does not start with a YAML front matter block",
     "start the file with a line '---', the title, authors…, then a closing '---'", fixed=True,
 )
+FRONT_MATTER_TOOL_KEY = _rule(
+    "front-matter-tool-key", ERROR, "load",
+    "a front-matter key of R Markdown, Quarto or LaTeX (output, format, header-includes, "
+    "bibliography, csl…) that the house style does not use",
+    "remove it: the editors set layout, bibliography and citation style for the whole issue",
+)
 FRONT_MATTER_UNCLOSED = _rule(
     "front-matter-unclosed", ERROR, "load",
     "a chapter's front matter has no closing '---'",
@@ -202,6 +208,57 @@ BIB_CROSSREF_LOOP = _rule(
     "a crossref/xref/xdata chain comes back to its entry (pandoc would never finish)",
     "remove the crossref/xdata field that closes the loop", fixed=True,
 )
+BIB_MISSING_COMMA = _rule(
+    "bib-missing-comma", ERROR, "load",
+    "two fields of a BibTeX entry have no comma between them (pandoc stops reading the file)",
+    "add a comma after the value of the first field", fixed=True,
+)
+BIB_KEY_INVALID = _rule(
+    "bib-key-invalid", ERROR, "load",
+    "an entry has no key, or a key with a space or one of { } \" # % ~ \\ (pandoc stops "
+    "reading the file)",
+    "give the entry a key of letters, digits and - _ : . /", fixed=True,
+)
+BIB_KEY_CITATION = _rule(
+    "bib-key-citation", WARNING, "load",
+    "a key that the citation syntax @key cannot spell (it ends at a character such as ( ' = ;)",
+    "rename the key, or cite it with braces: [@{key}]",
+)
+BIB_KEY_CASE = _rule(
+    "bib-key-case", ERROR, "load",
+    "two keys differ only in upper/lower case (BibTeX treats them as one entry)",
+    "rename one of them, or delete the copy",
+)
+BIB_FIELD_DUPLICATE = _rule(
+    "bib-field-duplicate", ERROR, "load",
+    "a field appears twice in one entry",
+    "keep one of the two values and delete the other line", fixed=True,
+)
+BIB_MACRO_UNDEFINED = _rule(
+    "bib-macro-undefined", ERROR, "load",
+    "a field value is a bare word that no @string defines (it would print as nothing)",
+    "define it with @string{name = {…}}, or put the value in braces: journal = {…}",
+)
+BIB_SET_ENTRY = _rule(
+    "bib-set-entry", ERROR, "load",
+    "a BibLaTeX @set entry (pandoc cannot print it: it would show as 'n.d.')",
+    "cite the member entries of the set one by one and delete the @set", fixed=True,
+)
+BIB_DOI_INVALID = _rule(
+    "bib-doi-invalid", WARNING, "load",
+    "a doi field holds no DOI (it is left out of the reference list and the exports)",
+    "give the DOI as 10.xxxx/…; put a web address in the url field",
+)
+BIB_LATEX_UNKNOWN = _rule(
+    "bib-latex-unknown", WARNING, "load",
+    "a LaTeX command in a printed field that pandoc does not understand (it would be dropped)",
+    "write the character itself (UTF-8), e.g. — instead of \\textemdash",
+)
+BIB_MATH = _rule(
+    "bib-math", WARNING, "load",
+    "TeX math in a printed field that cannot be set as text",
+    "write the symbols as UTF-8 text (Δ, α, ², ±) instead of $…$",
+)
 
 # --- check: chapter bodies, bylines, citations, images ------------------------------------------
 
@@ -219,6 +276,21 @@ CROSS_REF_UNRESOLVED = _rule(
     "cross-ref-unresolved", ERROR, "check",
     "a cross-reference (@fig:x, @tbl:x, @sec:x) to a label the chapter does not define",
     fixed=True,
+)
+MATH_INVALID = _rule(
+    "math-invalid", ERROR, "check",
+    "a formula the math converters cannot set (TeX they do not know, or an unbalanced brace)",
+    "write the formula in the LaTeX math subset that latex2mathml reads", fixed=True,
+)
+MATH_TOO_COMPLEX = _rule(
+    "math-too-complex", ERROR, "check",
+    "a formula too long, nested too deep, or too slow to set",
+    "split the formula into smaller ones", fixed=True,
+)
+MATH_UNSAFE = _rule(
+    "math-unsafe", ERROR, "check",
+    "a formula with a link, style or class (\\href, \\style, \\class): never kept",
+    "remove the command; formulas carry math only", fixed=True,
 )
 CROSS_REF_TYPED = _rule(
     "cross-ref-typed", WARNING, "check",
@@ -254,6 +326,48 @@ BODY_RAW_FORMAT = _rule(
     "body-raw-format", ERROR, "check",
     "a raw {=format} block or span (raw HTML, TeX…) in a chapter body",
     "write it in Markdown; figures go in chapters/figures/ as ![alt](figures/x.svg)", fixed=True,
+)
+BODY_RAW_TEX = _rule(
+    "body-raw-tex", ERROR, "check",
+    "raw TeX in a chapter body (\\textbf{x}, \\vspace{1cm}, \\begin{center}): pandoc would "
+    "print it as text; \\newpage alone in a paragraph is a page break in print",
+    "write it in Markdown (**bold**, *italics*), or remove it", fixed=True,
+)
+BODY_EXECUTABLE_CHUNK = _rule(
+    "body-executable-chunk", ERROR, "check",
+    "a knitr/Quarto code chunk (```{r}, ```{python}, `r x`) that nothing here runs",
+    "render the R Markdown/Quarto document to Markdown first (e.g. quarto render --to md, "
+    "or rmarkdown::render(output_format = 'md_document'))", fixed=True,
+)
+BODY_SHORTCODE = _rule(
+    "body-shortcode", ERROR, "check",
+    "a Quarto/Hugo shortcode ({{< include x.md >}}) that nothing here expands",
+    "render with Quarto to Markdown first, or write plain Markdown", fixed=True,
+)
+BODY_MERGE_CONFLICT = _rule(
+    "body-merge-conflict", ERROR, "check",
+    "a git merge-conflict marker line (<<<<<<<, =======, >>>>>>>) in a chapter",
+    "resolve the conflict: keep the right text and delete the marker lines", fixed=True,
+)
+FENCED_DIV_UNBALANCED = _rule(
+    "fenced-div-unbalanced", ERROR, "check",
+    "a fenced div (::: {.class}) that is never closed, or a ::: that closes none",
+    "close each ::: {…} with a ::: line, and delete stray ::: lines", fixed=True,
+)
+REFS_DIV_MISPLACED = _rule(
+    "refs-div-misplaced", ERROR, "check",
+    "a ::: {#refs} div that is not empty and last: the references would be placed there",
+    "remove it: the reference list always ends the article", fixed=True,
+)
+FIGURE_IN_TEXT = _rule(
+    "figure-in-text", ERROR, "check",
+    "an image inside a paragraph with other text: no figure, caption or number",
+    "put the figure in a paragraph of its own: a blank line before and after",
+)
+LINK_LOCAL_FILE = _rule(
+    "link-local-file", ERROR, "check",
+    "a link to a file on the author's computer (file://, C:\\…, \\\\server\\…)",
+    "link to a web address, or put the file in the project and publish it", fixed=True,
 )
 BODY_NESTING = _rule(
     "body-nesting", ERROR, "check",
@@ -333,6 +447,13 @@ IMAGE_UNREADABLE = _rule(
     "image-unreadable", ERROR, "check",
     "an image is damaged, too large, of an unsupported format, or an unsafe SVG",
     "save the figure as SVG, PNG or JPEG", fixed=True,
+)
+GLYPH_MISSING = _rule(
+    "glyph-missing", WARNING, "check",
+    "a character no font the theme ships has: it would print in a font of the build machine, "
+    "or as a box",
+    "write it another way, or ask the editors to add a font for its script to the theme "
+    "(pica_publish/theme.py)",
 )
 
 # --- convert: pandoc ----------------------------------------------------------------------------

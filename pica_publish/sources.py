@@ -62,6 +62,8 @@ class FrontMatter:
     """1-based file line of the first YAML line."""
     body: str
     body_line: int
+    readable: bool = True
+    """False when the YAML has a syntax error (reported): the body is still there for *check*."""
 
 
 def split_front_matter(text: str, display: str, report: Report) -> FrontMatter | None:
@@ -85,14 +87,15 @@ def split_front_matter(text: str, display: str, report: Report) -> FrontMatter |
         )
         return None
     yaml_text = "\n".join(lines[1:index])
+    body = "\n".join(lines[index + 1 :])
     try:
         data, positions = load_yaml(yaml_text)
     except YamlSyntaxError as error:
         report.add(
             rules.YAML_SYNTAX, error.message, Location(display, error.line + 1, error.column)
         )
-        return None
-    body = "\n".join(lines[index + 1 :])
+        # The closing fence was found, so the body is known: check still reads it.
+        return FrontMatter(None, Positions({}, {}), 2, body, index + 2, readable=False)
     return FrontMatter(data, positions, 2, body, index + 2)
 
 

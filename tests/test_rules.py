@@ -20,11 +20,15 @@ ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "pica_publish"
 TESTS = Path(__file__).parent
 
-NOT_YET_PROVOKED = frozenset({"jats-failed", "layout-contents", "layout-warning"})
+NOT_YET_PROVOKED = frozenset(
+    {"bib-pandoc-failed", "jats-failed", "layout-contents", "layout-warning"}
+)
 """Rules no test provokes yet: pandoc failing on JATS only (after the same body converted to
 HTML), a contents page whose page count never settles, and a WeasyPrint warning that a
 sanitised chapter can cause need inputs nobody has found; they guard the build against engine
-behaviour, not user input. Shrinks; never grows."""
+behaviour, not user input. pandoc failing on a bibliography became one of them when *load*
+began to hand pandoc the entries it re-wrote (issue 13): the test that provoked it now shows the
+same input rendering. Shrinks, except when a fix makes a guard unreachable."""
 
 
 # --- the registry ---------------------------------------------------------------------------------

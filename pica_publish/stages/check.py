@@ -1,22 +1,31 @@
 """Stage 2, *check*: cross-checks that need the whole issue loaded.
 
-Consumes ``state.issue``; produces ``state.citations`` and ``state.images`` and reports: unknown
-citation keys (with did-you-mean), bylines (affiliations, corresponding author), images (missing,
-remote, outside the project, no alt text), headings and raw HTML. Runs no pandoc and no layout.
-"""
+Consumes ``state.issue`` (its chapters, and the bodies of drafts whose front matter has errors);
+produces ``state.citations`` and ``state.images`` and reports: unknown citation keys (with
+did-you-mean), bylines (affiliations, corresponding author), labels and cross-references,
+headings and raw HTML; images (:mod:`pica_publish.checks.images`) and the syntax of other tools
+(:mod:`pica_publish.checks.dialects`). Runs no pandoc and no layout."""
 
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from pica_publish import rules
+from pica_publish.checks.dialects import check_dialects
+from pica_publish.checks.images import check_images
+from pica_publish.coverage import check_coverage
 from pica_publish.diagnostics import Location, Report, did_you_mean
-from pica_publish.inputs import InputRefused, resolve_input
-from pica_publish.markdown import MAX_NESTING, RAW_IMAGE_RE, BodyScan, Found, ImageRef, scan_body
-from pica_publish.model import Chapter, Citation, Issue
+from pica_publish.markdown import (
+    MAX_NESTING,
+    RAW_IMAGE_RE,
+    BodyScan,
+    Found,
+    canonical_label,
+    scan_body,
+)
+from pica_publish.mathtex import check_math
+from pica_publish.model import Chapter, ChapterSource, Citation, Issue
 from pica_publish.names import ambiguous
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
@@ -31,24 +40,33 @@ def check(state: BuildState) -> BuildState:
     report = state.report
     citations: dict[str, tuple[Citation, ...]] = {}
     images: dict[str, dict[str, Path]] = {}
-    for chapter in issue.chapters:
-        check_byline(chapter, report)
+    # Drafts (front matter invalid, already reported) have their bodies checked all the same,
+    # so that one run reports every problem; they never reach the build.
+    for chapter in (*issue.chapters, *issue.drafts):
+        if isinstance(chapter, Chapter):
+            check_byline(chapter, report)
         scan = scan_body(chapter.body)
         found = []
         for item in scan.citations:
             location = chapter.location(item.line + chapter.body_line - 1, item.column)
+            if item.text in issue.bibliography.unusable:
+                continue  # its entry is there but could not be read: reported there, once
             if item.text not in issue.bibliography.entries:
+                unread = issue.bibliography.unusable.get("")
+                hint = f"{unread.path} could not be read; it may hold this entry" if unread else ""
                 report.add(
                     rules.CITATION_UNKNOWN,
                     f"unknown citation key '{item.text}'",
                     location,
                     did_you_mean(item.text, issue.bibliography.entries)
+                    or hint
                     or "add the entry to a file in references/",
                 )
             else:
                 found.append(Citation(item.text, location))
         citations[chapter.slug] = tuple(found)
         check_labels(chapter, scan, report)
+        check_math(chapter, scan, report)
         images[chapter.slug] = check_images(issue, chapter, scan.images, report)
         previous_level = 1  # the title
         for heading in scan.headings:
@@ -69,6 +87,7 @@ def check(state: BuildState) -> BuildState:
                 )
             previous_level = max(heading.level, 1)
         check_untrusted_body(chapter, scan, report)
+        check_dialects(chapter, scan, report)
         refused_lines = {media.line for media in scan.raw_images}
         for raw in scan.raw_html:
             if raw.line in refused_lines:
@@ -78,11 +97,12 @@ def check(state: BuildState) -> BuildState:
                 f"raw HTML '{raw.text[:40]}' is sanitised in the HTML edition",
                 chapter.location(raw.line + chapter.body_line - 1, 1),
             )
+        check_coverage(issue, chapter, citations, report)
     check_cited_entries(issue, citations, report)
     return dataclasses.replace(state, citations=citations, images=images)
 
 
-def check_untrusted_body(chapter: Chapter, scan: BodyScan, report: Report) -> None:
+def check_untrusted_body(chapter: ChapterSource, scan: BodyScan, report: Report) -> None:
     """What a chapter body may not do: steer pandoc, embed media from raw HTML, hide characters.
 
     pandoc reads bodies without metadata blocks and raw ``{=format}`` blocks
@@ -124,7 +144,7 @@ def check_untrusted_body(chapter: Chapter, scan: BodyScan, report: Report) -> No
                 f"the text holds the invisible control character U+{ord(match[0]):04X}",
                 chapter.location(number, match.start() + 1),
             )
-    abstract = chapter.meta.abstract or ""
+    abstract = (chapter.meta.abstract if isinstance(chapter, Chapter) else None) or ""
     if "![" in abstract or RAW_IMAGE_RE.search(abstract):
         report.add(
             rules.ABSTRACT_IMAGE,
@@ -193,10 +213,10 @@ def check_cited_entries(
             )
 
 
-KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section"}
+KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section", "eq": "equation"}
 
 
-def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
+def check_labels(chapter: ChapterSource, scan: BodyScan, report: Report) -> None:
     """Labels unique, every cross-reference resolved, no hand-typed 'Fig. 3' gone stale."""
 
     def where(found: Found) -> Location:
@@ -213,14 +233,15 @@ def check_labels(chapter: Chapter, scan: BodyScan, report: Report) -> None:
         else:
             defined[label.text] = label
     for ref in scan.cross_refs:
-        if ref.text not in defined:
-            kind = KIND_NAMES[ref.text.split(":", 1)[0]]
-            same_kind = [k for k in defined if k.startswith(ref.text.split(":", 1)[0] + ":")]
+        target = canonical_label(ref.text)  # Quarto's @fig-map is @fig:map
+        if target not in defined:
+            kind = KIND_NAMES[target.split(":", 1)[0]]
+            same_kind = [k for k in defined if k.startswith(target.split(":", 1)[0] + ":")]
             report.add(
                 rules.CROSS_REF_UNRESOLVED,
                 f"no {kind} is labelled '{ref.text}' in this chapter",
                 where(ref),
-                did_you_mean(ref.text, same_kind) or f"label the {kind}: {{#{ref.text}}} after it",
+                did_you_mean(target, same_kind) or f"label the {kind}: {{#{ref.text}}} after it",
             )
     counts = {"fig": scan.figures, "tbl": scan.tables}
     for typed in scan.typed_refs:
@@ -306,87 +327,3 @@ def check_byline(chapter: Chapter, report: Report) -> None:
             f"abstract has {len(meta.abstract.split())} words; the limit is {ABSTRACT_MAX_WORDS}",
             chapter.front_matter_location(("abstract",)),
         )
-
-
-def check_images(
-    issue: Issue, chapter: Chapter, refs: tuple[ImageRef, ...], report: Report
-) -> dict[str, Path]:
-    """Image source as written → resolved file, for every image that exists in the project."""
-    paths: dict[str, Path] = {}
-    for image in refs:
-        location = chapter.location(image.line + chapter.body_line - 1, image.column)
-        parts = urlsplit(image.src)
-        if not image.alt.strip():
-            report.add(rules.IMAGE_ALT_MISSING, f"image '{image.src}' has no alt text", location)
-        if parts.scheme or parts.netloc:
-            report.add(
-                rules.IMAGE_REMOTE,
-                f"image '{image.src}' is not a file in the project",
-                location,
-            )
-            continue
-        try:
-            path = resolve_input(
-                chapter.path.parent / unquote(parts.path), [issue.root], kind="image"
-            )
-        except InputRefused as refused:
-            if refused.missing:
-                report.add(rules.IMAGE_MISSING, f"image file '{image.src}' not found", location)
-            else:
-                report.add(rules.IMAGE_OUTSIDE, f"image '{image.src}' {refused.reason}", location)
-            continue
-        if problem := image_problem(path):
-            report.add(
-                rules.IMAGE_UNREADABLE,
-                f"image '{image.src}' {problem}",
-                location,
-                "export the figure again as plain SVG (no scripts, links or embedded HTML) or PNG"
-                if problem.startswith("is not safe")
-                else "save the figure as SVG, PNG or JPEG",
-            )
-        else:
-            paths[image.src] = path
-    return paths
-
-
-IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
-MAX_IMAGE_PIXELS = 80_000_000
-"""A full-page photograph at 300 dpi has 9 million pixels; decoding 80 million takes ~320 MB.
-Larger images are refused before anything decodes them (Pillow reads only the header here)."""
-
-
-def image_problem(path: Path) -> str:
-    """Why an image cannot be used in both editions, or ''.
-
-    Raster images: only the header is read. SVG: the whole file (up to the size limit) is
-    checked against the allow-list of :mod:`pica_publish.svg`.
-    """
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
-        from pica_publish.svg import MAX_BYTES, svg_problems
-
-        with path.open("rb") as file:
-            problems = svg_problems(file.read(MAX_BYTES + 1))  # a larger file is refused
-        if not problems:
-            return ""
-        first = str(problems[0])  # "is not an SVG file …", or "has a <script> element (line 3)"
-        return first if first.startswith("is ") else f"is not safe: {first}"
-    if suffix not in IMAGE_FORMATS:
-        return f"has an unsupported format '{suffix or 'none'}'"
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as picture:
-                found = picture.format
-                width, height = picture.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"has more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels"
-    except (UnidentifiedImageError, OSError):
-        return "is damaged or not an image"
-    if width * height > MAX_IMAGE_PIXELS:
-        return f"has {width} × {height} pixels, more than {MAX_IMAGE_PIXELS // 1_000_000} million"
-    if found != IMAGE_FORMATS[suffix]:
-        return f"is a {found} file named {suffix}"
-    return ""

@@ -22,6 +22,7 @@ from pica_publish.model import (
     FRONT_ROLES,
     NUMBERED_ROLES,
     Chapter,
+    ChapterDraft,
     ChapterEntry,
     ChapterMeta,
     Issue,
@@ -49,8 +50,8 @@ def load(state: BuildState) -> BuildState:
     if loaded is None:
         return state
     config, entries, positions = loaded
-    chapters = load_chapters(root, entries, positions, report)
-    issue = Issue(root, config, positions, chapters, bibliography)
+    chapters, drafts = load_chapters(root, entries, positions, report)
+    issue = Issue(root, config, positions, chapters, bibliography, drafts)
     return dataclasses.replace(state, issue=issue)
 
 
@@ -150,8 +151,9 @@ def load_manifest(
 
 def load_chapters(
     root: Path, entries: tuple[ChapterEntry, ...], positions: Positions, report: Report
-) -> tuple[Chapter, ...]:
-    """Every listed chapter, in manifest order, plus the checks on the order itself."""
+) -> tuple[tuple[Chapter, ...], tuple[ChapterDraft, ...]]:
+    """Every listed chapter, in manifest order, plus the checks on the order itself; and the
+    chapters whose front matter has errors, as drafts whose bodies *check* still reads."""
 
     def entry_location(index: int, field: str = "file") -> Location:
         line, column = positions.of_value(("chapters", index, field))
@@ -163,6 +165,7 @@ def load_chapters(
     existing_names = [display_path(p, root) for p in existing]
     listed: set[Path] = set()
     chapters: list[Chapter] = []
+    drafts: list[ChapterDraft] = []
     slugs: dict[str, int] = {}
     number = 0
     for index, entry in enumerate(entries):
@@ -208,7 +211,9 @@ def load_chapters(
         if entry.role in NUMBERED_ROLES:
             number += 1
         chapter = load_chapter(root, path, slug, entry.role, number, report)
-        if chapter is not None:
+        if isinstance(chapter, ChapterDraft):
+            drafts.append(chapter)
+        elif chapter is not None:
             if chapter.meta.role is not None and chapter.meta.role != entry.role:
                 report.add(
                     rules.CHAPTER_ROLE_MISMATCH,
@@ -235,7 +240,7 @@ def load_chapters(
                 f"'{name}' is not listed in issue.yml and will not be published",
                 Location(name),
             )
-    return tuple(chapters)
+    return tuple(chapters), tuple(drafts)
 
 
 def check_order(entries: tuple[ChapterEntry, ...], entry_location: Any, report: Report) -> None:
@@ -282,9 +287,34 @@ def check_order(entries: tuple[ChapterEntry, ...], entry_location: Any, report: 
             break
 
 
+TOOL_KEYS = {
+    "header-includes": "remove it: the house style sets the layout (TeX or HTML for the "
+    "document header is not used)",
+    **dict.fromkeys(
+        ("output", "format", "execute", "knitr", "jupyter", "engine", "params", "editor"),
+        "remove it: an R Markdown/Quarto setting; if the body has code chunks, render it to "
+        "Markdown first",
+    ),
+    "bibliography": "remove it: every chapter cites from the .bib files in references/",
+    "csl": "remove it: the issue uses the house citation style",
+    "link-citations": "remove it: citations are linked to the reference list in the HTML edition",
+    **dict.fromkeys(
+        ("documentclass", "classoption", "geometry", "fontsize", "mainfont", "linestretch"),
+        "remove it: the house style sets page, type and spacing",
+    ),
+    **dict.fromkeys(
+        ("papersize", "toc", "number-sections", "numbersections", "lof", "lot"),
+        "remove it: the house style sets page size, contents and numbering",
+    ),
+}
+"""Front-matter keys of R Markdown, Quarto and LaTeX templates, and what to do with each."""
+
+
 def load_chapter(
     root: Path, path: Path, slug: str, role: Any, number: int, report: Report
-) -> Chapter | None:
+) -> Chapter | ChapterDraft | None:
+    """The chapter; a :class:`ChapterDraft` when its front matter has errors (reported);
+    None when even its body cannot be read."""
     display = display_path(path, root)
     text = read_text(path, display, report, root=root, kind="chapter")
     if text is None:
@@ -299,18 +329,35 @@ def load_chapter(
         line, column = front.positions.of_key(loc) if key else front.positions.of_value(loc)
         return Location(display, line + front.yaml_line - 1, column)
 
-    meta = validate_model(ChapterMeta, front.data, locate, report, what="front matter")
+    data = front.data
+    if not front.readable:
+        meta = None  # the YAML syntax error is reported; validating nothing would add noise
+    elif isinstance(data, dict):
+        for key in [key for key in data if key in TOOL_KEYS]:
+            report.add(
+                rules.FRONT_MATTER_TOOL_KEY,
+                f"'{key}' is an R Markdown, Quarto or LaTeX setting that is not used here",
+                locate((key,), key=True),
+                TOOL_KEYS[key],
+            )
+            del data[key]  # reported: not a second time as an unknown field
+    declared_prefix = data.get("number_prefix") if isinstance(data, dict) else None
+    if front.readable:
+        meta = validate_model(ChapterMeta, data, locate, report, what="front matter")
+    source = {
+        "path": path,
+        "display_path": display,
+        "slug": slug,
+        "role": role,
+        "number": number if role in NUMBERED_ROLES else None,
+        "body": front.body,
+        "body_line": front.body_line,
+        "positions": front.positions,
+        "front_matter_line": front.yaml_line,
+    }
     if meta is None:
-        return None
-    return Chapter(
-        path=path,
-        display_path=display,
-        slug=slug,
-        role=role,
-        number=number if role in NUMBERED_ROLES else None,
-        meta=meta,
-        body=front.body,
-        body_line=front.body_line,
-        positions=front.positions,
-        front_matter_line=front.yaml_line,
-    )
+        valid_prefix = isinstance(declared_prefix, str) and re.fullmatch(r"[A-Z]?", declared_prefix)
+        return ChapterDraft(
+            **source, declared_number_prefix=declared_prefix if valid_prefix else None
+        )
+    return Chapter(**source, meta=meta)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from pica_publish import rules
@@ -23,11 +24,13 @@ from pica_publish.model import Chapter, Issue
 from pica_publish.pagemap import issue_pdf_name, read_page_map
 from pica_publish.site.backlinks import add_backlinks
 from pica_publish.site.cover import cover_png
+from pica_publish.site.math import MATH_FONT, MATH_FONT_FACE, has_math, math_font, mathml_body
 from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
 from pica_publish.site.search import search_index
 from pica_publish.state import BuildState
-from pica_publish.theme import font_face_css, font_files, render, theme_path
+from pica_publish.theme import render, theme_path
 from pica_publish.views import ArticleView, IndexedAuthor, article_context
+from pica_publish.web_fonts import web_fonts
 from pica_publish.web_images import rewrite_img, web_image
 
 ROLE_GROUPS = (
@@ -77,7 +80,7 @@ def web(state: BuildState) -> BuildState:
         body = article.body_html
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
             try:
-                image = web_image(path, f"figures/{path.name}", root=issue.root)
+                image = web_image(path, root=issue.root)  # named by content: no collisions
             except InputRefused as refused:
                 state.report.add(
                     rules.IMAGE_OUTSIDE,
@@ -87,7 +90,7 @@ def web(state: BuildState) -> BuildState:
                 continue
             for name, data in image.files.items():
                 files[f"{site}/{chapter.slug}/{name}"] = data
-            body = rewrite_img(body, src, f"figures/{path.name}", image.attributes)
+            body = rewrite_img(body, src, image.src, image.attributes)
         pages[f"{chapter.slug}/index.html"] = render(
             "web/article.html",
             root="../",
@@ -131,7 +134,7 @@ def web(state: BuildState) -> BuildState:
         )
     for page_path, text in pages.items():
         files[f"{site}/{page_path}"] = text.encode("utf-8")
-    files.update(site_assets(site))
+    files.update(site_assets(site, pages.values()))
     return dataclasses.replace(state, files={**state.files, **files})
 
 
@@ -163,6 +166,7 @@ def web_article(
     article = article_context(issue, chapter, state.converted[chapter.slug])
     body, references = add_backlinks(chapter.slug, article.body_html, article.references_html)
     body = scrollable_tables(body)
+    body = mathml_body(body)  # TeX → MathML (site/math.py)
     offprint = f"pdf/offprints/{chapter.slug}.pdf"
     config = issue.manifest
     head = article_head(
@@ -224,13 +228,21 @@ def sitemap(base_url: str, pages: dict[str, str]) -> str:
     )
 
 
-def site_assets(site: str) -> dict[str, bytes]:
+def site_assets(site: str, pages: Iterable[str]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    css = font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
-    css += theme_path("css", "web.css").read_text("utf-8")
+    pages = list(pages)
+    fonts = web_fonts(pages)  # the other scripts' faces cut to the characters of the pages
+    with_math = any(has_math(page) for page in pages)
+    css = (
+        fonts.css
+        + (MATH_FONT_FACE if with_math else "")
+        + theme_path("css", "web.css").read_text("utf-8")
+    )
     files[f"{site}/assets/style.css"] = css.encode("utf-8")
-    for face in font_files():
-        files[f"{site}/assets/fonts/{face.path.name}"] = face.path.read_bytes()
+    for name, data in fonts.files.items():
+        files[f"{site}/assets/{name}"] = data
     files[f"{site}/assets/search.js"] = theme_path("js", "search.js").read_bytes()
     files[f"{site}/assets/favicon.svg"] = theme_path("favicon.svg").read_bytes()
+    if with_math:  # the math font, only for an issue with math
+        files[f"{site}/assets/fonts/{MATH_FONT}"] = math_font()
     return files
