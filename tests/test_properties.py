@@ -29,7 +29,7 @@ from pica_publish.state import BuildOptions
 PROJECT = Path(__file__).parent / "projects" / "mini"
 CHAPTER = "chapters/01-dens.md"
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     derandomize=True,  # the same examples in every run: a failure is reproducible in CI
     phases=[Phase.explicit, Phase.generate, Phase.shrink],  # no minutes-long "explain" phase
@@ -208,7 +208,7 @@ def test_check_clean_means_the_web_edition_and_exports_build(
     _check_then_build(project, frozenset({"html"}))
 
 
-@settings(SETTINGS, max_examples=4)
+@settings(SETTINGS, max_examples=6)
 @given(blocks=st.lists(block, min_size=2, max_size=5))
 def test_check_clean_means_the_print_edition_builds(project: Path, blocks: list[str]) -> None:
     (project / CHAPTER).write_text(chapter("Generated chapter", [], blocks), "utf-8")
