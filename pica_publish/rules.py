@@ -169,6 +169,12 @@ FRONT_MATTER_TOOL_KEY = _rule(
     "bibliography, csl…) that the house style does not use",
     "remove it: the editors set layout, bibliography and citation style for the whole issue",
 )
+FRONT_MATTER_MATH = _rule(
+    "front-matter-math", ERROR, "check",
+    "TeX math ($…$) in a front-matter field (title, abstract, keywords), which is printed as text",
+    "front-matter fields are text: write the symbols themselves (α-diversity, δ¹³C, µm), or "
+    "move the formula into the body", fixed=True,
+)
 FRONT_MATTER_UNCLOSED = _rule(
     "front-matter-unclosed", ERROR, "load",
     "a chapter's front matter has no closing '---'",

@@ -237,3 +237,24 @@ def test_the_scan_stays_linear_on_hostile_lines(body: str):
     started = time.process_time()
     scan_body(body + "\n")
     assert time.process_time() - started < 10  # about 1 s; quadratic would take minutes
+
+
+def test_math_in_the_front_matter_is_refused_at_its_field(mini: Path, run_cli):
+    """Front-matter fields are inline Markdown, not pandoc: TeX math there would reach the
+    contents, the PDF metadata and every export as source. Prices are not math."""
+    path = mini / CHAPTER
+    source = path.read_text("utf-8")
+    source = source.replace(
+        'title: "Dens and home ranges of the Pallas\'s cat"',
+        'title: "Dens of $\\\\alpha$-males"',
+    ).replace("keywords: [", 'keywords: ["$\\\\delta^{13}$C", costs of $5 and $10, ')
+    path.write_text(source, "utf-8")
+    result = run_cli("-C", str(mini), "check")
+    assert result.status == 1
+    found = [line for line in result.lines if line.endswith("[front-matter-math]")]
+    assert found == [
+        "chapters/01-dens.md:2:8: error: the title holds TeX math '$\\alpha$', which would be "
+        "printed as TeX [front-matter-math]",
+        "chapters/01-dens.md:21:12: error: keyword 1 holds TeX math '$\\delta^{13}$', which "
+        "would be printed as TeX [front-matter-math]",
+    ], result.output

@@ -144,6 +144,8 @@ def check_untrusted_body(chapter: ChapterSource, scan: BodyScan, report: Report)
                 f"the text holds the invisible control character U+{ord(match[0]):04X}",
                 chapter.location(number, match.start() + 1),
             )
+    if isinstance(chapter, Chapter):
+        check_front_matter_math(chapter, report)
     abstract = (chapter.meta.abstract if isinstance(chapter, Chapter) else None) or ""
     if "![" in abstract or RAW_IMAGE_RE.search(abstract):
         report.add(
@@ -151,6 +153,33 @@ def check_untrusted_body(chapter: ChapterSource, scan: BodyScan, report: Report)
             "the abstract holds an image",
             chapter.front_matter_location(("abstract",)),
         )
+
+
+def check_front_matter_math(chapter: Chapter, report: Report) -> None:
+    """Front-matter fields are rendered as inline Markdown, not by pandoc: ``$\\alpha$`` in a
+    title would reach the contents page, the PDF metadata and every export as TeX source.
+    Found with the body's own math rules (pandoc's ``tex_math_dollars``)."""
+    meta = chapter.meta
+    fields: list[tuple[tuple[str | int, ...], str]] = [(("title",), meta.title)]
+    if meta.short_title:
+        fields.append((("short_title",), meta.short_title))
+    if meta.abstract:
+        fields.append((("abstract",), meta.abstract))
+    fields.extend((("keywords", index), keyword) for index, keyword in enumerate(meta.keywords))
+    for path, text in fields:
+        for math in scan_body(text).math:
+            report.add(
+                rules.FRONT_MATTER_MATH,
+                f"{_field_name(path)} holds TeX math '${math.tex.strip()}$', which would be "
+                "printed as TeX",
+                chapter.front_matter_location(path),
+            )
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    if path[0] == "keywords":
+        return f"keyword {int(path[1]) + 1}"
+    return f"the {str(path[0]).replace('_', ' ')}"
 
 
 # Fields the house style prints, by BibTeX entry type (any one of each tuple will do).
