@@ -253,8 +253,12 @@ def test_math_in_the_front_matter_is_refused_at_its_field(mini: Path, run_cli):
     assert result.status == 1
     found = [line for line in result.lines if line.endswith("[front-matter-math]")]
     assert found == [
-        "chapters/01-dens.md:2:8: error: the title holds TeX math '$\\alpha$', which would be "
-        "printed as TeX [front-matter-math]",
-        "chapters/01-dens.md:21:12: error: keyword 1 holds TeX math '$\\delta^{13}$', which "
-        "would be printed as TeX [front-matter-math]",
+        (
+            "chapters/01-dens.md:2:8: error: the title holds TeX math '$\\alpha$', which would "
+            "be printed as TeX [front-matter-math]"
+        ),
+        (
+            "chapters/01-dens.md:21:12: error: keyword 1 holds TeX math '$\\delta^{13}$', "
+            "which would be printed as TeX [front-matter-math]"
+        ),
     ], result.output
