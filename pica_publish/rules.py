@@ -355,6 +355,11 @@ BODY_MERGE_CONFLICT = _rule(
     "a git merge-conflict marker line (<<<<<<<, =======, >>>>>>>) in a chapter",
     "resolve the conflict: keep the right text and delete the marker lines", fixed=True,
 )
+CALLOUT_UNKNOWN = _rule(
+    "callout-unknown", WARNING, "check",
+    "a Quarto callout of a type the house style has no box for: it prints as plain paragraphs",
+    "use .callout-note, .callout-tip, .callout-warning, .callout-important or .callout-caution",
+)
 FENCED_DIV_UNBALANCED = _rule(
     "fenced-div-unbalanced", ERROR, "check",
     "a fenced div (::: {.class}) that is never closed, or a ::: that closes none",

@@ -38,6 +38,7 @@ PROVOKED = {
     "link-local-file",
     "front-matter-tool-key",
     "image-unreadable",
+    "callout-unknown",
 }
 """The rules of issue 13 the corpus provokes (each must be expected by some corpus file)."""
 
@@ -262,3 +263,12 @@ def test_math_in_the_front_matter_is_refused_at_its_field(mini: Path, run_cli):
             "which would be printed as TeX [front-matter-math]"
         ),
     ], result.output
+
+
+def test_the_callout_types_checked_are_the_ones_the_filter_boxes():
+    from pica_publish.checks.dialects import CALLOUT_TYPES
+    from pica_publish.theme import theme_path
+
+    lua = theme_path("filters", "quarto.lua").read_text("utf-8")
+    table = lua.split("local CALLOUTS = {", 1)[1].split("}", 1)[0]
+    assert set(re.findall(r"(\w+) = \"", table)) == set(CALLOUT_TYPES)

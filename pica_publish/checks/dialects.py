@@ -27,6 +27,10 @@ def is_local_file(target: str) -> bool:
     return urlsplit(written).scheme.lower() == "file" or bool(WINDOWS_PATH_RE.match(written))
 
 
+CALLOUT_TYPES = ("note", "tip", "warning", "important", "caution")
+"""The callouts ``theme/filters/quarto.lua`` makes boxes of (its table ``CALLOUTS``)."""
+
+
 def check_dialects(chapter: ChapterSource, scan: BodyScan, report: Report) -> None:
     """Raw TeX, knitr/Quarto chunks and shortcodes, misplaced ``::: {#refs}``, unbalanced
     fenced divs, merge-conflict markers and links to local files."""
@@ -71,7 +75,15 @@ def check_dialects(chapter: ChapterSource, scan: BodyScan, report: Report) -> No
                 where((div.line, 1)),
                 "close it with a line ':::' after its content",
             )
-        elif div.identifier == "refs" and not (div.empty and div.last):
+        elif unknown := [
+            c for c in div.classes if c.startswith("callout-") and c[8:] not in CALLOUT_TYPES
+        ]:
+            report.add(
+                rules.CALLOUT_UNKNOWN,
+                f"'.{unknown[0]}' is not a callout type: the box would print as plain paragraphs",
+                where((div.line, 1)),
+            )
+        if div.end_line is not None and div.identifier == "refs" and not (div.empty and div.last):
             report.add(
                 rules.REFS_DIV_MISPLACED,
                 f"'{fence}' would place the reference list "
