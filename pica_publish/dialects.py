@@ -108,6 +108,11 @@ LAYOUT_COMMANDS = frozenset(
 
 def tex_hint(text: str) -> str:
     """What to write instead of the raw TeX ``text`` (``\\textbf{x}``, ``\\newpage``…)."""
+    if bookdown := BOOKDOWN_RE.fullmatch(text):
+        if bookdown["ref"]:
+            return f"write @{bookdown_label(bookdown['ref'])} (bookdown's \\@ref is not read here)"
+        label = bookdown_label(bookdown["label"])
+        return f"label with {{#{label}}} after the figure, table or $$ … $$ (bookdown's (\\#…) is not read here)"
     if text.startswith(("\\(", "\\[")):
         return "write math between dollars: $x$ in the text, $$ x $$ on its own line"
     match = TEX_COMMAND_RE.fullmatch(text)
@@ -125,8 +130,23 @@ def tex_hint(text: str) -> str:
     return "remove it or write it in Markdown: pandoc prints raw TeX as text"
 
 
+BOOKDOWN_RE = re.compile(r"\\@ref\((?P<ref>[^()\s]{1,200})\)|\(\\#(?P<label>[^()\s]{1,200})\)")
+"""bookdown's cross-references ``\\@ref(fig:map)`` and labels ``(\\#fig:map)``, which pandoc
+prints as text ("@ref(fig:map)")."""
+BOOKDOWN_KINDS = {"fig": "fig", "tab": "tbl", "eq": "eq"}
+
+
+def bookdown_label(label: str) -> str:
+    """bookdown's ``tab:sites`` as this house's ``tbl:sites`` (a section label gets ``sec:``)."""
+    kind, _, name = label.partition(":")
+    return f"{BOOKDOWN_KINDS[kind]}:{name}" if kind in BOOKDOWN_KINDS and name else f"sec:{label}"
+
+
 def raw_tex_in(line: str) -> Iterator[tuple[str, int]]:
-    """(construct, 0-based column) of every raw TeX command or ``\\(…\\)`` in a masked line."""
+    """(construct, 0-based column) of every raw TeX command, ``\\(…\\)`` or bookdown
+    reference in a masked line."""
+    for match in BOOKDOWN_RE.finditer(line):
+        yield match[0], match.start()
     for match in TEX_MATH_DELIMITERS_RE.finditer(line):
         if match["inline"] or re.search(r"[\\^_=]", match["display"]):
             yield match[0], match.start()

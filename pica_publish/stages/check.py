@@ -16,6 +16,7 @@ from pica_publish.checks.dialects import check_dialects
 from pica_publish.checks.images import check_images
 from pica_publish.coverage import check_coverage
 from pica_publish.diagnostics import Location, Report, did_you_mean
+from pica_publish.doi import normalise_doi
 from pica_publish.markdown import (
     MAX_NESTING,
     RAW_IMAGE_RE,
@@ -54,6 +55,16 @@ def check(state: BuildState) -> BuildState:
             if item.text not in issue.bibliography.entries:
                 unread = issue.bibliography.unusable.get("")
                 hint = f"{unread.path} could not be read; it may hold this entry" if unread else ""
+                scheme = item.text.split(":", 1)[0].lower()
+                if scheme in MANUBOT_SCHEMES:  # [@doi:10.1139/z10-056], Manubot's habit
+                    report.add(
+                        rules.CITATION_UNKNOWN,
+                        f"'{item.text}' is a Manubot citation by identifier, which is not "
+                        "looked up here",
+                        location,
+                        identifier_hint(item.text, issue),
+                    )
+                    continue
                 report.add(
                     rules.CITATION_UNKNOWN,
                     f"unknown citation key '{item.text}'",
@@ -100,6 +111,21 @@ def check(state: BuildState) -> BuildState:
         check_coverage(issue, chapter, citations, report)
     check_cited_entries(issue, citations, report)
     return dataclasses.replace(state, citations=citations, images=images)
+
+
+MANUBOT_SCHEMES = frozenset({"doi", "pmid", "pmcid", "arxiv", "isbn", "url", "wikidata", "tag"})
+"""Prefixes of Manubot's citations by identifier (``@doi:10.1000/x``, ``@pmid:123``)."""
+
+
+def identifier_hint(key: str, issue: Issue) -> str:
+    """The entry that has this DOI, if the bibliography holds one; else how to add it."""
+    scheme, _, value = key.partition(":")
+    if scheme.lower() == "doi" and (wanted := normalise_doi(value)):
+        for entry_key, entry in sorted(issue.bibliography.entries.items()):
+            doi = normalise_doi(entry.fields.get("doi", ""))
+            if doi and doi.lower() == wanted.lower():
+                return f"cite it by its key: [@{entry_key}] has this DOI"
+    return "add the work to a file in references/ (e.g. exported from Zotero) and cite its key"
 
 
 def check_untrusted_body(chapter: ChapterSource, scan: BodyScan, report: Report) -> None:
