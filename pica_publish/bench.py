@@ -59,22 +59,55 @@ def time_check_with_large_bibliography(root: Path, entries: int, tmp: Path) -> f
     return seconds
 
 
-def time_joins() -> list[float]:
-    """Seconds of each PDF write (the issue first, then the offprints), recorded during a build."""
+def time_writes() -> tuple[list[float], list[float]]:
+    """Seconds of each part PDF written by WeasyPrint, and of each join (the issue first, then
+    the offprints), recorded during the builds that follow."""
+    from pica_publish import pdfjoin
     from pica_publish.layout import Typesetter
 
-    durations: list[float] = []
-    original = Typesetter.join
+    writes: list[float] = []
+    joins: list[float] = []
+    write, join = Typesetter.join, pdfjoin.join_pdfs
 
-    def join(parts, options):  # type: ignore[no-untyped-def]
+    def timed_write(parts, options):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            return original(parts, options)
+            return write(parts, options)
         finally:
-            durations.append(time.perf_counter() - started)
+            writes.append(time.perf_counter() - started)
 
-    Typesetter.join = staticmethod(join)  # type: ignore[method-assign]
-    return durations
+    def timed_join(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return join(*args, **kwargs)
+        finally:
+            joins.append(time.perf_counter() - started)
+
+    Typesetter.join = staticmethod(timed_write)  # type: ignore[method-assign]
+    pdfjoin.join_pdfs = timed_join
+    return writes, joins
+
+
+def timed_edit(
+    options: BuildOptions, project: Path, *, middle: bool, words: int
+) -> tuple[float, dict[str, float]]:
+    """A build after an edit of one chapter: one word changed in the middle chapter, or
+    ``words`` words added to the first article (enough to add a page)."""
+    from pica_publish.stages.load import load
+
+    issue = load(BuildState(options)).issue
+    assert issue is not None
+    chapters = [c for c in issue.chapters if c.role in ("chapter", "prologue", "editorial")]
+    chapter = chapters[len(chapters) // 2] if middle else chapters[0]
+    text = chapter.path.read_text("utf-8")
+    if words == 1:
+        position = text.index(" the ", len(text) // 2)  # in the body, past the front matter
+        text = text[:position] + " this " + text[position + len(" the ") :]
+    else:
+        sentence = "Field teams repeated the survey along the same transects each spring. "
+        text = text.rstrip("\n") + "\n\n" + sentence * (words // 11) + "\n"
+    chapter.path.write_text(text, "utf-8")
+    return timed(options)
 
 
 def main() -> None:
@@ -83,10 +116,12 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     with tempfile.TemporaryDirectory(prefix="pica-bench-") as tmp:
-        options = BuildOptions(root=root, build_dir=Path(tmp) / "build")
+        project = Path(tmp) / "issue"  # a copy: the edits below must not touch the sample
+        shutil.copytree(root, project, ignore=shutil.ignore_patterns("build", ".venv", ".git"))
+        options = BuildOptions(root=project, build_dir=project / "build")
         check_seconds, _ = timed(options, select_stages(only=("load", "check")))
         large = time_check_with_large_bibliography(root, 5000, Path(tmp))
-        joins = time_joins()
+        writes, joins = time_writes()
         recorder = IssueRecorder()
         uninstall = recorder.install()
         try:
@@ -94,8 +129,11 @@ def main() -> None:
         finally:
             uninstall()
         hyphenation = measure(recorder.articles(), first_page=recorder.first_article_page())
+        cold_writes, cold_joins = list(writes), list(joins)
         recorder.calls.clear()  # the laid-out documents: not kept through the warm build
         warm, warm_stages = timed(options)
+        word, word_stages = timed_edit(options, project, middle=True, words=1)
+        page, page_stages = timed_edit(options, project, middle=False, words=400)
     print(f"sample issue: {root}")
     print(f"check            {check_seconds:7.2f} s")
     print(f"check, +5000 bib {large:7.2f} s   (a synthetic 5,000-entry Zotero export added)")
@@ -108,11 +146,20 @@ def main() -> None:
         + "  ".join(f"{k} {v:.2f}" for k, v in warm_stages.items())
     )
     print(f"warm / cold      {warm / cold:7.2f}")
+    print(
+        f"one-word edit    {word:7.2f} s   typeset {word_stages['typeset']:.2f}"
+        f"   / cold {word / cold:.2f}   (a word changed in the middle chapter)"
+    )
+    print(
+        f"page-adding edit {page:7.2f} s   typeset {page_stages['typeset']:.2f}"
+        f"   / cold {page / cold:.2f}   (400 words added to the first article)"
+    )
     print(f"typeset / cold   {cold_stages['typeset'] / cold:7.2f}")
-    if joins:
+    if cold_joins:
         print(
-            f"issue PDF write  {joins[0]:7.2f} s   offprints ({len(joins) - 1}) {sum(joins[1:]):.2f} s"
-            f"   offprints / typeset {sum(joins[1:]) / cold_stages['typeset']:.2f}"
+            f"cold: part PDF writes ({len(cold_writes)}) {sum(cold_writes):.2f} s   "
+            f"joins: issue {cold_joins[0]:.2f} s, offprints ({len(cold_joins) - 1}) "
+            f"{sum(cold_joins[1:]):.2f} s"
         )
     print("\n".join(report_lines(hyphenation)))
 

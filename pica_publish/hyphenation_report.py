@@ -276,22 +276,27 @@ class IssueRecorder:
 
         return uninstall
 
+    def _articles(self) -> list[LaidOut]:
+        """The articles, each written as a part of its own, in the order written (issue order);
+        the last layout of each."""
+        last: dict[int, LaidOut] = {}
+        for call in self.calls:
+            if len(call) == 1 and call[0].kind == "article":
+                last[call[0].folio] = call[0]
+        return [last[folio] for folio in sorted(last)]
+
     def articles(self) -> list[Document]:
         """The articles' documents in issue order (empty if nothing was laid out: a build
         whose layout came from the cache writes no PDF)."""
-        return [call[-1].document for call in self.calls[1:]]
+        return [laid.document for laid in self._articles()]
 
     def first_article_page(self) -> int:
         """The PDF page (1-based) of the issue that the first article starts on."""
-        if len(self.calls) < 2:
+        articles = self._articles()
+        front = [c[0] for c in self.calls if len(c) == 1 and c[0].kind in ("cover", "masthead")]
+        if not articles or not front:
             return 1
-        first = self.calls[1][-1]
-        pages = 0
-        for part in self.calls[0]:
-            if part is first:
-                break
-            pages += part.page_count
-        return pages + 1
+        return articles[0].folio - min(part.folio for part in front) + 1
 
 
 def report_lines(report: HyphenationReport, *, breaks: bool = False) -> list[str]:

@@ -148,6 +148,10 @@ class LaidOut:
 
     document: Document
     warnings: list[str]
+    kind: str = ""
+    """The print part's kind ('cover', 'article'…) once it is written as a part of its own."""
+    folio: int = 0
+    """The folio of its first page, likewise."""
 
     @property
     def page_count(self) -> int:

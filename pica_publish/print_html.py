@@ -286,3 +286,25 @@ def print_body(body: str, notes: str, deferrals: Mapping[int, int] | None = None
     flatten_sections(root)
     wrap_code_lines(root)
     return segments(root, deferrals)
+
+
+def cross_part_links(page: str, prefix: str) -> str:
+    """A print part's whole HTML page with every ``href="#name"`` whose target is not on this
+    page written as ``prefix + name``: laid out alone, WeasyPrint would drop such a link; as an
+    address it survives, and the join (:mod:`pica_publish.pdfjoin`) turns it back into a link to
+    the part that has the target. The page unchanged (same string) when no link leaves it."""
+    import lxml.html
+
+    document = lxml.html.document_fromstring(page)
+    names = {str(node.get("id")) for node in document.iter() if node.get("id")}
+    names |= {str(node.get("name")) for node in document.iter("a") if node.get("name")}
+    leaving = [
+        link
+        for link in document.iter("a")
+        if (href := link.get("href", "")).startswith("#") and href[1:] and href[1:] not in names
+    ]
+    if not leaving:
+        return page
+    for link in leaving:
+        link.set("href", prefix + link.get("href", "")[1:])
+    return str(lxml.html.tostring(document, doctype="<!DOCTYPE html>", encoding="unicode"))

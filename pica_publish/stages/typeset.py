@@ -30,15 +30,17 @@ from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Chapter, Issue
 from pica_publish.pagemap import PageMap, issue_pdf_name, last_first_page, page_map_json
 from pica_publish.pages import hole_total, read_pages
+from pica_publish.part_cache import PartCache, PartPdf, engine_digest, part_digest
 from pica_publish.placement import Placement, Score, place
 from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
-from pica_publish.print_html import print_body
+from pica_publish.print_html import cross_part_links, print_body
 from pica_publish.products import PrintPart, PrintPlan
 from pica_publish.state import BuildState
 from pica_publish.theme import css_string, render, theme_path
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut, PdfOptions, Typesetter
+    from pica_publish.pdfjoin import JoinMetadata
 
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
@@ -71,6 +73,13 @@ class Typesetting:
     """Where layout problems and make-up faults are reported."""
     typesetter: Typesetter
     """The WeasyPrint front end, with one font configuration for every part."""
+    parts: PartCache | None = None
+    """Laid-out parts across builds (:mod:`pica_publish.part_cache`); None: lay out everything
+    in one document (an archive or a preview, which write one PDF of all their parts)."""
+    engine: str = ""
+    """What every part's pages depend on besides its HTML (:func:`engine_digest`)."""
+    part_options: PdfOptions | None = None
+    """How each part's own PDF is written (the join sets the metadata)."""
     laid_out: dict[tuple[str, str], LaidOut] = field(default_factory=dict)
     """The layouts of the current article's placement by (HTML, placement CSS): a move that
     yields the same HTML returns the same layout, and costs no layout and no try
@@ -106,6 +115,8 @@ def typeset(state: BuildState) -> BuildState:
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
     contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
     articles = [p for p in plan.parts if p.kind == "article"]
+    if contents_part is not None and not state.options.archive:
+        return typeset_parts(state, run, key, plan, (front, contents_part, articles))
     laid_front = lay_out_front(run, front)
     if laid_front is None:
         return state
@@ -124,6 +135,35 @@ def typeset(state: BuildState) -> BuildState:
     if files is None:
         return state
     files[PREFLIGHT] = preflight_json(faults)
+    store_cache(run, key, files, laid.page_map)
+    return _with_outputs(state, files, laid.page_map)
+
+
+def typeset_parts(
+    state: BuildState,
+    run: Typesetting,
+    key: LayoutKey,
+    plan: PrintPlan,
+    parts: tuple[list[PrintPart], PrintPart, list[PrintPart]],
+) -> BuildState:
+    """The reading PDFs from parts: each part laid out alone (or reused from the part cache),
+    written as its own tagged PDF, and the issue and offprints joined from them."""
+    from pica_publish.layout import layout_engine_version
+
+    run.parts = PartCache(state.options.cache_path / "parts")
+    run.engine = engine_digest(
+        key.stylesheet, tuple(sorted(plan.assets)), layout_engine_version(), repr(key.pdf_options)
+    )
+    run.part_options = key.pdf_options
+    laid = lay_out_parts(run, *parts)
+    if laid is None:
+        return state
+    faults = [fault for done in laid.articles for fault in done.faults]
+    report_faults(run.report, faults)
+    files = join_parts(run, key, plan, laid)
+    files[PREFLIGHT] = preflight_json(faults)
+    if not run.report.has_errors:
+        run.parts.prune()  # keep this issue's parts, drop older versions
     store_cache(run, key, files, laid.page_map)
     return _with_outputs(state, files, laid.page_map)
 
@@ -175,12 +215,7 @@ def lay_out(
     from pica_publish.layout import LayoutError
 
     placement = placement or Placement()
-    context = {**part.context, "single_page": single_page}
-    if part.kind == "article":
-        article = context["article"]
-        segments = print_body(article.body_html, article.notes_html, placement.deferral_map)
-        context = {**context, "article": dataclasses.replace(article, segments=tuple(segments))}
-    html = render(part.template, folio=folio, page_map=page_map, **context)
+    html = render_part(run, part, folio, page_map, placement, single_page=single_page)
     css = placement.css()
     if (html, css) in run.laid_out:  # a move that changed nothing (a float already last)
         return run.laid_out[html, css]
@@ -195,6 +230,31 @@ def lay_out(
         run.report.add(rules.LAYOUT_WARNING, warning, where)
     run.laid_out[html, css] = laid
     return laid
+
+
+def render_part(
+    run: Typesetting,
+    part: PrintPart,
+    folio: int,
+    page_map: PageMap,
+    placement: Placement,
+    *,
+    single_page: bool = False,
+) -> str:
+    """A print part's HTML page from ``folio``, its floats placed by ``placement``. Laid out
+    as a part of its own (:attr:`Typesetting.parts`), links to other parts become addresses
+    the join turns back into links (:func:`pica_publish.print_html.cross_part_links`)."""
+    context = {**part.context, "single_page": single_page}
+    if part.kind == "article":
+        article = context["article"]
+        segments = print_body(article.body_html, article.notes_html, placement.deferral_map)
+        context = {**context, "article": dataclasses.replace(article, segments=tuple(segments))}
+    html = render(part.template, folio=folio, page_map=page_map, **context)
+    if run.parts is not None:
+        from pica_publish.pdfjoin import CROSS_PART_PREFIX
+
+        html = cross_part_links(html, CROSS_PART_PREFIX)
+    return html
 
 
 def lay_out_front(run: Typesetting, front: list[PrintPart]) -> list[LaidOut] | None:
@@ -279,6 +339,169 @@ def lay_out_issue(
         rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
     )
     return None
+
+
+# --- the issue as parts: each laid out and written alone, cached, then joined ------------------
+
+
+@dataclass(frozen=True)
+class IssueParts:
+    """The parts of the issue as PDFs, in order, with the final page map (:func:`lay_out_parts`)."""
+
+    front: list[PartPdf]
+    contents: PartPdf
+    articles: list[PartPdf]
+    page_map: PageMap
+
+
+def part_pdf(
+    run: Typesetting,
+    part: PrintPart,
+    folio: int,
+    page_map: PageMap,
+    *,
+    write: bool = True,
+) -> PartPdf | None:
+    """One part laid out from ``folio`` (an article with its floats placed and its make-up
+    faults) and written as its own PDF; read from the part cache when its HTML and everything
+    else it depends on are unchanged. ``write=False``: only its page count is wanted."""
+    from pica_publish.layout import LayoutError, PdfOptions, Typesetter
+
+    assert run.parts is not None
+    html = render_part(run, part, folio, page_map, Placement())
+    digest = part_digest(run.engine, part.kind, part.slug, folio, html)
+    cached = run.parts.get(digest)
+    if cached is not None and (cached.pdf or not write):
+        LOGGER.info(
+            "    %s from page %d: unchanged (laid out before)", part.slug or part.kind, folio
+        )
+        return cached
+    LOGGER.info("    %s from page %d: laying out", part.slug or part.kind, folio)
+    if part.kind == "article":
+        laid = lay_out_article(run, part, folio, page_map)
+    else:
+        laid = lay_out(run, part, folio, page_map)
+    if laid is None:
+        return None
+    chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
+    faults = preflight(laid, chapter, folio) if part.kind == "article" and chapter else []
+    pdf = b""
+    if write:
+        try:
+            laid = dataclasses.replace(laid, kind=part.kind, folio=folio)
+            pdf = Typesetter.join([laid], run.part_options or PdfOptions())
+        except LayoutError as error:
+            run.report.add(
+                rules.LAYOUT_WRITE,
+                f"cannot write the PDF: {error}",
+                _part_location(run.issue, part),
+            )
+            return None
+    run.laid_out.clear()  # this part's layouts are done with (memory)
+    result = PartPdf(pdf, laid.page_count, tuple(faults))
+    run.parts.put(digest, result)
+    return result
+
+
+def lay_out_parts(
+    run: Typesetting, front: list[PrintPart], contents_part: PrintPart, articles: list[PrintPart]
+) -> IssueParts | None:
+    """Every part from its first folio: the cover and the masthead, the contents (first with
+    placeholder page numbers, to learn its length), the articles one after another, and the
+    contents again with the page map, until its page count settles (as :func:`lay_out_issue`)."""
+    folio = run.issue.manifest.first_page
+    front_pdfs: list[PartPdf] = []
+    for part in front:
+        done = part_pdf(run, part, folio, {})
+        if done is None:
+            return None
+        front_pdfs.append(done)
+        folio += done.page_count
+    placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
+    contents = part_pdf(run, contents_part, folio, placeholder, write=False)
+    if contents is None:
+        return None
+    for _attempt in range(CONTENTS_ATTEMPTS):
+        start = folio + contents.page_count
+        page_map: PageMap = {}
+        article_pdfs: list[PartPdf] = []
+        for part in articles:
+            done = part_pdf(run, part, start, page_map)
+            if done is None:
+                return None
+            article_pdfs.append(done)
+            page_map[part.slug] = (start, start + done.page_count - 1)
+            start += done.page_count
+        final = part_pdf(run, contents_part, folio, page_map)
+        if final is None:
+            return None
+        if final.page_count == contents.page_count:
+            return IssueParts(front_pdfs, final, article_pdfs, page_map)
+        contents = final
+    run.report.add(
+        rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
+    )
+    return None
+
+
+def first_part_metadata(pdf: bytes) -> JoinMetadata:
+    """The issue's title, editors and keywords, as the cover's HTML gave them to WeasyPrint."""
+    import io
+
+    import pikepdf
+
+    from pica_publish.pdfjoin import JoinMetadata
+
+    with pikepdf.open(io.BytesIO(pdf)) as first:
+        info = first.docinfo
+
+        def field(name: str) -> str:
+            return str(info.get(name, "")) if name in info else ""
+
+        return JoinMetadata(
+            title=field("/Title"),
+            authors=tuple(a for a in field("/Author").split(", ") if a),
+            keywords=tuple(k for k in field("/Keywords").split(", ") if k),
+        )
+
+
+def join_parts(
+    run: Typesetting, key: LayoutKey, plan: PrintPlan, laid: IssueParts
+) -> dict[str, bytes]:
+    """The issue PDF and one offprint per article (cover, masthead, the article), joined from
+    the part PDFs (:func:`pica_publish.pdfjoin.join_pdfs`): structure tree, outline, links,
+    named destinations and page labels kept."""
+    from pica_publish.pdfjoin import JoinMetadata, Part, join_pdfs
+
+    articles = [p for p in plan.parts if p.kind == "article"]
+    LOGGER.info("    joining the issue PDF and %d offprints", len(articles))
+    first = run.issue.manifest.first_page
+    front: list[Part] = []
+    folio = first
+    for done in laid.front:
+        front.append(Part(done.pdf, folio))
+        folio += done.page_count
+    contents = Part(laid.contents.pdf, folio)
+    options = key.pdf_options
+    lang = run.issue.manifest.language
+    issue_meta = first_part_metadata(laid.front[0].pdf if laid.front else laid.contents.pdf)
+    issue_meta = dataclasses.replace(issue_meta, lang=lang, created=options.created)
+    pieces = [
+        Part(done.pdf, laid.page_map[part.slug][0])
+        for part, done in zip(articles, laid.articles, strict=True)
+    ]
+    files = {f"pdf/{issue_pdf_name(run.issue)}": join_pdfs([*front, contents, *pieces], issue_meta)}
+    for part, piece in zip(articles, pieces, strict=True):
+        offprint = options.for_article(run.issue, part.slug)
+        meta = JoinMetadata(
+            title=offprint.title or issue_meta.title,
+            authors=offprint.authors or (),
+            keywords=offprint.keywords or (),
+            lang=lang,
+            created=options.created,
+        )
+        files[f"pdf/offprints/{part.slug}.pdf"] = join_pdfs([*front, piece], meta)
+    return files
 
 
 def typeset_preview(

@@ -1,0 +1,106 @@
+"""Laid-out print parts kept across builds, so that an edit lays out only what it changed.
+
+A part (the cover, the masthead, the contents, one article) is laid out from its rendered HTML
+at its first folio; its PDF, page count and make-up faults are stored under a digest of that
+HTML and of everything else its pages depend on (:func:`engine_digest`: pica_publish's code and
+templates, the stylesheet with its fonts, the engine version, the PDF options and the images).
+A one-word edit changes one article's HTML: that article is laid out again, every other part is
+read from here. An article whose first folio moved has new HTML (its folios and running heads)
+and is laid out again too.
+
+Entries are files named by their digest in ``build/.cache/parts/``; entries no build used for a
+while are not kept forever: :meth:`PartCache.prune` keeps those of the last build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pica_publish.preflight import Fault, preflight_json, read_preflight
+from pica_publish.theme import theme_path
+
+
+@dataclass(frozen=True)
+class PartPdf:
+    """One print part laid out and written as its own tagged PDF."""
+
+    pdf: bytes
+    """The part's PDF (empty when only its page count was wanted: the contents' first pass)."""
+    page_count: int
+    faults: tuple[Fault, ...] = ()
+    """The part's make-up faults (articles only), reported again when it is reused."""
+
+
+def engine_digest(stylesheet: str, assets: tuple[Path, ...], *extra: str) -> str:
+    """Everything a part's pages depend on besides its own HTML."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for source in sorted([*package.rglob("*.py"), *theme_path("templates").rglob("*.html")]):
+        digest.update(source.read_bytes())  # a new pica_publish lays every part out anew
+    digest.update(stylesheet.encode("utf-8"))
+    for value in extra:
+        digest.update(value.encode("utf-8"))
+    for asset in sorted(assets):
+        digest.update(str(asset).encode("utf-8"))
+        digest.update(asset.read_bytes())
+    return digest.hexdigest()
+
+
+def part_digest(engine: str, kind: str, slug: str, folio: int, html: str) -> str:
+    digest = hashlib.sha256()
+    for value in (engine, kind, slug, str(folio), html):
+        digest.update(value.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class PartCache:
+    """Part PDFs by digest in one folder; unreadable entries count as missing."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def get(self, digest: str) -> PartPdf | None:
+        try:
+            meta = json.loads((self.folder / f"{digest}.json").read_text("utf-8"))
+            pdf = (self.folder / f"{digest}.pdf").read_bytes() if meta["written"] else b""
+            faults = read_preflight(json.dumps(meta["preflight"]).encode("utf-8"))
+            result = PartPdf(pdf, int(meta["page_count"]), tuple(faults))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(digest)
+        return result
+
+    def put(self, digest: str, part: PartPdf) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "page_count": part.page_count,
+            "written": bool(part.pdf),
+            "preflight": json.loads(preflight_json(part.faults)),
+        }
+        if part.pdf:
+            _write_atomic(self.folder / f"{digest}.pdf", part.pdf)
+        # The metadata last: an entry is complete when its .json exists.
+        _write_atomic(self.folder / f"{digest}.json", json.dumps(meta).encode("utf-8"))
+        self.used.add(digest)
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use (an issue's parts stay; old versions go)."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix in (".json", ".pdf") and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    handle, name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(name, path)

@@ -1,0 +1,133 @@
+"""The print edition as parts: each laid out alone, kept across builds, joined with pikepdf.
+
+- An edit lays out only the part it changed (the log says which parts were reused).
+- The joined issue PDF keeps what one WeasyPrint document had: every link resolves to the page
+  holding its target (contents → article across parts too), one outline entry per part heading,
+  one structure tree under one Document element whose ParentTree matches the pages, page labels
+  from the folios, metadata per offprint.
+- Two cold builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from pica_publish.cli import main
+from tests.conftest import PROJECTS, edit
+
+ISSUE_PDF = "catnews-special-issue-99.pdf"
+
+
+def _build(root: Path, capsys: pytest.CaptureFixture[str] | None = None) -> list[str]:
+    """Build the print edition with -v; the progress lines it printed."""
+    if capsys is not None:
+        capsys.readouterr()
+    assert main(["-C", str(root), "build", "--pdf", "-v"]) == 0
+    return capsys.readouterr().err.splitlines() if capsys is not None else []
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "mini"
+    shutil.copytree(PROJECTS / "mini", root, ignore=shutil.ignore_patterns("build"))
+    return root
+
+
+def test_a_one_word_edit_lays_out_that_article_only(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    first = _build(project, capsys)
+    assert any("dens from page" in m and "laying out" in m for m in first)
+    edit(project / "chapters" / "02-strategy.md", "Secure dens", "Protect dens")
+    second = _build(project, capsys)
+    laid = [m.split(" from page")[0].strip() for m in second if m.endswith(": laying out")]
+    reused = [m.split(" from page")[0].strip() for m in second if "unchanged" in m]
+    assert laid == ["strategy"], second
+    assert {"cover", "masthead", "editorial", "dens", "contents"} <= set(reused), second
+
+
+def test_two_cold_builds_give_the_same_bytes(project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    _build(project)
+    first = {
+        name: (project / "build" / "pdf" / name).read_bytes()
+        for name in [ISSUE_PDF, "offprints/dens.pdf"]
+    }
+    shutil.rmtree(project / "build")  # the part cache with it: a second cold build
+    _build(project)
+    for name, data in first.items():
+        assert (project / "build" / "pdf" / name).read_bytes() == data, name
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+    return {str(name): pages[dest[0].objgen] for name, dest in tree.items()}
+
+
+def test_the_joined_issue_keeps_links_outline_structure_and_labels(built: Path):
+    data = (built / "build" / "pdf" / ISSUE_PDF).read_bytes()
+    pdf = pikepdf.open(io.BytesIO(data))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    texts = [page.extract_text() for page in reader.pages]
+    names = _named_destinations(pdf)
+    # Every link resolves; the contents' links (another part) lead to each article's first page.
+    contents = next(i for i, text in enumerate(texts) if "Contents" in text)
+    followed = []
+    for index, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") != "/Link":
+                continue
+            if "/Dest" in annot:
+                dest = annot.Dest
+                target = names[str(dest)] if isinstance(dest, pikepdf.String) else None
+                assert target is not None, annot
+                if index == contents:
+                    followed.append(target)
+            else:
+                action = annot.get("/A")
+                assert action is not None and action.get("/S") == "/URI", annot
+                assert "cross-part.invalid" not in str(action.URI), annot
+    assert len(followed) >= 3
+    for target in followed:
+        assert target > contents
+    # Outline: one entry per part and per article heading, in page order.
+    with pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles[:3] == ["Cover", "Masthead", "Contents"]
+    # One structure tree, one Document element; ParentTree keys = the pages' StructParents.
+    root = pdf.Root.StructTreeRoot
+    kids = root.K if isinstance(root.K, pikepdf.Array) else [root.K]
+    assert len(kids) == 1 and kids[0].S == "/Document"
+    parent_tree = pikepdf.NumberTree(root.ParentTree)
+    keys = {int(k) for k, _ in parent_tree.items()}
+    page_keys = {int(p.obj.StructParents) for p in pdf.pages if "/StructParents" in p.obj}
+    assert page_keys <= keys and len(page_keys) == len(pdf.pages)
+    assert str(pdf.Root.Lang) == "en" and bool(pdf.Root.MarkInfo.Marked)
+    with pdf.open_metadata() as meta:
+        assert meta.get("pdfuaid:part") == "1"
+    # Page labels: the folios.
+    assert reader.page_labels[-1] == str(len(reader.pages))
+
+
+def test_an_offprint_has_its_article_metadata_and_folios(built: Path):
+    path = built / "build" / "pdf" / "offprints" / "dens.pdf"
+    pdf = pikepdf.open(path)
+    with pdf.open_metadata() as meta:
+        assert meta.get("dc:title") == "Dens and home ranges of the Pallas’s cat"
+        assert meta.get("dc:creator") == [
+            "Анна Сергеевна Петрова",
+            "Batbayar Tsend",
+            "Gülşen Öztürk",
+        ]
+        assert meta.get("pdfuaid:part") == "1"
+    assert str(pdf.docinfo["/Keywords"]) == "Otocolobus manul, dens, home range"
+    # The cover and masthead keep their folios, the article its own: 1, 2, then 5, 6.
+    assert pypdf.PdfReader(path).page_labels == ["1", "2", "5", "6"]
