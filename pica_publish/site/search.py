@@ -35,6 +35,11 @@ BASE_TIMEOUT = 60.0
 TIMEOUT_PER_MB = 10.0
 
 
+UNUSED_BUNDLES = ("pagefind-component-ui.", "pagefind-modular-ui.")
+"""Pagefind's other two user interfaces: the site uses its default UI (``pagefind-ui.*``), so
+these are not published (100 KB less; one of them was once written incompletely under load)."""
+
+
 def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
     """``pages``: site path → HTML. Returns the index files, by path under ``pagefind/``.
 
@@ -81,7 +86,7 @@ def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
         return {
             f"pagefind/{file.relative_to(output).as_posix()}": file.read_bytes()
             for file in sorted(output.rglob("*"))
-            if file.is_file()
+            if file.is_file() and not file.name.startswith(UNUSED_BUNDLES)
         }
 
 
