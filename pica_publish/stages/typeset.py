@@ -19,16 +19,25 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pica_publish import rules
-from pica_publish.diagnostics import Location, Report
+from pica_publish.diagnostics import Diagnostic, Location, Report
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Chapter, Issue
-from pica_publish.pagemap import PageMap, issue_pdf_name, last_first_page, page_map_json
+from pica_publish.pagemap import (
+    PageMap,
+    issue_pdf_name,
+    last_first_page,
+    page_map_json,
+    read_page_map,
+)
 from pica_publish.pages import hole_total, read_pages
 from pica_publish.part_cache import PartCache, PartPdf, engine_digest, part_digest
 from pica_publish.placement import Placement, Score, place
@@ -73,6 +82,8 @@ class Typesetting:
     """Where layout problems and make-up faults are reported."""
     typesetter: Typesetter
     """The WeasyPrint front end, with one font configuration for every part."""
+    as_parts: bool = False
+    """Each part is laid out and written alone (links to other parts become addresses)."""
     parts: PartCache | None = None
     """Laid-out parts across builds (:mod:`pica_publish.part_cache`); None: lay out everything
     in one document (an archive or a preview, which write one PDF of all their parts)."""
@@ -80,6 +91,10 @@ class Typesetting:
     """What every part's pages depend on besides its HTML (:func:`engine_digest`)."""
     part_options: PdfOptions | None = None
     """How each part's own PDF is written (the join sets the metadata)."""
+    workers: Workers | None = None
+    """The processes that lay out articles in parallel (``--jobs``); None: here, one by one."""
+    build_path: Path | None = None
+    """The build folder, whose ``pagemap.json`` gives the articles' provisional folios."""
     laid_out: dict[tuple[str, str], LaidOut] = field(default_factory=dict)
     """The layouts of the current article's placement by (HTML, placement CSS): a move that
     yields the same HTML returns the same layout, and costs no layout and no try
@@ -139,6 +154,74 @@ def typeset(state: BuildState) -> BuildState:
     return _with_outputs(state, files, laid.page_map)
 
 
+class Workers:
+    """A pool of processes that lay out articles (``--jobs N``). A laid-out WeasyPrint document
+    cannot leave its process, so each worker lays out, writes the part's PDF and returns it with
+    what it reported. Started on first use (``spawn``: no Pango or fontconfig state is copied
+    from this process); each worker builds its typesetter once."""
+
+    def __init__(self, run: Typesetting, jobs: int, stylesheet: str) -> None:
+        self.run, self.jobs, self.stylesheet = run, jobs, stylesheet
+        self.pool: ProcessPoolExecutor | None = None
+
+    def lay_out(
+        self, requests: list[tuple[PrintPart, int]]
+    ) -> list[tuple[PartPdf | None, list[Diagnostic]]]:
+        if self.pool is None:
+            run = self.run
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(
+                    run.issue,
+                    self.stylesheet,
+                    run.part_options,
+                    dict(run.report.overrides),
+                    LOGGER.getEffectiveLevel(),
+                ),
+            )
+        return list(self.pool.map(_lay_out_in_worker, requests))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+_WORKER: Typesetting | None = None
+"""The worker process's own :class:`Typesetting` (:func:`_start_worker`)."""
+
+
+def _start_worker(
+    issue: Issue,
+    stylesheet: str,
+    part_options: PdfOptions | None,
+    overrides: dict[str, Any],
+    level: int,
+) -> None:
+    from pica_publish.layout import Typesetter
+
+    global _WORKER
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    LOGGER.handlers = [handler]
+    LOGGER.setLevel(level)
+    LOGGER.propagate = False
+    typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
+    _WORKER = Typesetting(issue, Report(overrides=overrides), typesetter, as_parts=True)
+    _WORKER.part_options = part_options
+
+
+def _lay_out_in_worker(request: tuple[PrintPart, int]) -> tuple[PartPdf | None, list[Diagnostic]]:
+    run = _WORKER
+    assert run is not None
+    run.report.diagnostics.clear()
+    part, folio = request
+    result = lay_out_part(run, part, folio, {})
+    return result, list(run.report.diagnostics)
+
+
 def typeset_parts(
     state: BuildState,
     run: Typesetting,
@@ -151,11 +234,20 @@ def typeset_parts(
     from pica_publish.layout import layout_engine_version
 
     run.parts = PartCache(state.options.cache_path / "parts")
+    run.as_parts = True
+    run.build_path = state.options.build_path
+    articles = parts[2]
+    if state.options.jobs > 1 and len(articles) > 1:
+        run.workers = Workers(run, min(state.options.jobs, len(articles)), key.stylesheet)
     run.engine = engine_digest(
         key.stylesheet, tuple(sorted(plan.assets)), layout_engine_version(), repr(key.pdf_options)
     )
     run.part_options = key.pdf_options
-    laid = lay_out_parts(run, *parts)
+    try:
+        laid = lay_out_parts(run, *parts)
+    finally:
+        if run.workers is not None:
+            run.workers.close()
     if laid is None:
         return state
     faults = [fault for done in laid.articles for fault in done.faults]
@@ -250,7 +342,7 @@ def render_part(
         segments = print_body(article.body_html, article.notes_html, placement.deferral_map)
         context = {**context, "article": dataclasses.replace(article, segments=tuple(segments))}
     html = render(part.template, folio=folio, page_map=page_map, **context)
-    if run.parts is not None:
+    if run.as_parts:
         from pica_publish.pdfjoin import CROSS_PART_PREFIX
 
         html = cross_part_links(html, CROSS_PART_PREFIX)
@@ -365,18 +457,34 @@ def part_pdf(
     """One part laid out from ``folio`` (an article with its floats placed and its make-up
     faults) and written as its own PDF; read from the part cache when its HTML and everything
     else it depends on are unchanged. ``write=False``: only its page count is wanted."""
-    from pica_publish.layout import LayoutError, PdfOptions, Typesetter
-
     assert run.parts is not None
-    html = render_part(run, part, folio, page_map, Placement())
-    digest = part_digest(run.engine, part.kind, part.slug, folio, html)
+    digest = _digest(run, part, folio, page_map)
     cached = run.parts.get(digest)
     if cached is not None and (cached.pdf or not write):
-        LOGGER.info(
-            "    %s from page %d: unchanged (laid out before)", part.slug or part.kind, folio
-        )
+        LOGGER.info("    %s from page %d: unchanged (laid out before)", _name(part), folio)
         return cached
-    LOGGER.info("    %s from page %d: laying out", part.slug or part.kind, folio)
+    LOGGER.info("    %s from page %d: laying out", _name(part), folio)
+    result = lay_out_part(run, part, folio, page_map, write=write)
+    if result is not None:
+        run.parts.put(digest, result)
+    return result
+
+
+def _name(part: PrintPart) -> str:
+    return part.slug or part.kind
+
+
+def _digest(run: Typesetting, part: PrintPart, folio: int, page_map: PageMap) -> str:
+    html = render_part(run, part, folio, page_map, Placement())
+    return part_digest(run.engine, part.kind, part.slug, folio, html)
+
+
+def lay_out_part(
+    run: Typesetting, part: PrintPart, folio: int, page_map: PageMap, *, write: bool = True
+) -> PartPdf | None:
+    """:func:`part_pdf` without the cache: here or in a worker process (:func:`part_pdfs`)."""
+    from pica_publish.layout import LayoutError, PdfOptions, Typesetter
+
     if part.kind == "article":
         laid = lay_out_article(run, part, folio, page_map)
     else:
@@ -398,17 +506,50 @@ def part_pdf(
             )
             return None
     run.laid_out.clear()  # this part's layouts are done with (memory)
-    result = PartPdf(pdf, laid.page_count, tuple(faults))
-    run.parts.put(digest, result)
-    return result
+    return PartPdf(pdf, laid.page_count, tuple(faults))
+
+
+def part_pdfs(run: Typesetting, requests: list[tuple[PrintPart, int]]) -> list[PartPdf] | None:
+    """Articles, each from its folio: read from the part cache, or laid out — in the worker
+    processes when more than one must be (:class:`Workers`), else here. None when one cannot be
+    laid out (reported)."""
+    assert run.parts is not None
+    digests = [_digest(run, part, folio, {}) for part, folio in requests]
+    results: list[PartPdf | None] = [run.parts.get(digest) for digest in digests]
+    missing = [i for i, result in enumerate(results) if result is None or not result.pdf]
+    for index, (part, folio) in enumerate(requests):
+        state = "laying out" if index in missing else "unchanged (laid out before)"
+        LOGGER.info("    %s from page %d: %s", _name(part), folio, state)
+    if len(missing) > 1 and run.workers is not None:
+        done = run.workers.lay_out([requests[i] for i in missing])
+        for index, (result, diagnostics) in zip(missing, done, strict=True):
+            run.report.extend(diagnostics)
+            results[index] = result
+    else:
+        for index in missing:
+            part, folio = requests[index]
+            results[index] = lay_out_part(run, part, folio, {})
+    complete: list[PartPdf] = []
+    for index, result in enumerate(results):
+        if result is None:
+            return None
+        if index in missing:
+            run.parts.put(digests[index], result)
+        complete.append(result)
+    return complete
 
 
 def lay_out_parts(
     run: Typesetting, front: list[PrintPart], contents_part: PrintPart, articles: list[PrintPart]
 ) -> IssueParts | None:
     """Every part from its first folio: the cover and the masthead, the contents (first with
-    placeholder page numbers, to learn its length), the articles one after another, and the
-    contents again with the page map, until its page count settles (as :func:`lay_out_issue`)."""
+    placeholder page numbers, to learn its length), the articles, and the contents again with
+    the page map, until its page count settles (as :func:`lay_out_issue`).
+
+    The articles are laid out together (in parallel, :func:`part_pdfs`) from provisional folios:
+    the last build's, else an estimate. An article's page count does not depend on its folio
+    (only its running heads and page numbers do), so once the counts are known the articles
+    whose folio was wrong are laid out once more, together; the cache keeps the right ones."""
     folio = run.issue.manifest.first_page
     front_pdfs: list[PartPdf] = []
     for part in front:
@@ -423,15 +564,10 @@ def lay_out_parts(
         return None
     for _attempt in range(CONTENTS_ATTEMPTS):
         start = folio + contents.page_count
-        page_map: PageMap = {}
-        article_pdfs: list[PartPdf] = []
-        for part in articles:
-            done = part_pdf(run, part, start, page_map)
-            if done is None:
-                return None
-            article_pdfs.append(done)
-            page_map[part.slug] = (start, start + done.page_count - 1)
-            start += done.page_count
+        laid = lay_out_articles(run, articles, start)
+        if laid is None:
+            return None
+        article_pdfs, page_map = laid
         final = part_pdf(run, contents_part, folio, page_map)
         if final is None:
             return None
@@ -442,6 +578,60 @@ def lay_out_parts(
         rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
     )
     return None
+
+
+ARTICLE_ROUNDS = 4
+"""Rounds of :func:`lay_out_articles` before giving up: the first from provisional folios, the
+second with the folios the page counts gave; more only if a page count depended on its folio."""
+
+
+def lay_out_articles(
+    run: Typesetting, articles: list[PrintPart], start: int
+) -> tuple[list[PartPdf], PageMap] | None:
+    """The articles from ``start``, one after another, and their page map."""
+    folios = provisional_folios(run, articles, start)
+    for _round in range(ARTICLE_ROUNDS):
+        done = part_pdfs(run, [(part, folios[part.slug]) for part in articles])
+        if done is None:
+            return None
+        page_map: PageMap = {}
+        folio = start
+        for part, result in zip(articles, done, strict=True):
+            page_map[part.slug] = (folio, folio + result.page_count - 1)
+            folio += result.page_count
+        if all(page_map[p.slug][0] == folios[p.slug] for p in articles):
+            return done, page_map
+        folios = {slug: first for slug, (first, _last) in page_map.items()}
+    run.report.add(
+        rules.LAYOUT_CONTENTS, "the articles' page numbers do not settle", Location("issue.yml")
+    )
+    return None
+
+
+def provisional_folios(run: Typesetting, articles: list[PrintPart], start: int) -> dict[str, int]:
+    """Where each article will probably start: after the others' page counts of the last build
+    (``pagemap.json``), or an estimate from their length where there is none."""
+    last = read_page_map(run.build_path) if run.build_path else {}
+    folios: dict[str, int] = {}
+    folio = start
+    for part in articles:
+        folios[part.slug] = folio
+        if part.slug in last:
+            first, final = last[part.slug]
+            folio += final - first + 1
+        else:
+            folio += estimated_pages(run, part)
+    return folios
+
+
+CHARACTERS_A_PAGE = 7000
+"""About what a two-column page of the house style holds, for a first guess of page counts."""
+
+
+def estimated_pages(run: Typesetting, part: PrintPart) -> int:
+    chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
+    length = len(chapter.body) if chapter else 0
+    return max(1, round(length / CHARACTERS_A_PAGE + 0.5))
 
 
 def first_part_metadata(pdf: bytes) -> JoinMetadata:
