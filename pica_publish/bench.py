@@ -8,13 +8,17 @@ how much the cold build's articles hyphenate (:mod:`pica_publish.hyphenation_rep
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 from pica_publish.build import STAGES, Stage, select_stages
 from pica_publish.hyphenation_report import IssueRecorder, measure, report_lines
+from pica_publish.pagemap import read_page_map
 from pica_publish.state import BuildOptions, BuildState
 
 
@@ -110,56 +114,160 @@ def timed_edit(
     return timed(options)
 
 
+class TreeMemory:
+    """The peak resident memory of this process and all its descendants (the layout workers),
+    sampled every 0.1 s from /proc while a build runs."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+
+
+def tree_rss(root: int) -> int:
+    """Bytes of resident memory of ``root`` and its descendants (Linux /proc; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(stat[1])
+            rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def synthetic_issue(root: Path, target: Path, copies: int) -> None:
+    """The sample issue with every chapter but the editorial, prologue, strategy and appendix
+    listed ``copies`` times (new slugs), about 50 pages each time: a large issue to time."""
+    from pica_publish.stages.load import load
+
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("build", ".venv", ".git"))
+    issue = load(BuildState(BuildOptions(root=target, outputs=frozenset()))).issue
+    assert issue is not None
+    manifest = (target / "issue.yml").read_text("utf-8")
+    extra = []
+    number = 20
+    for copy in range(1, copies):
+        for chapter in issue.chapters:
+            if chapter.role != "chapter":
+                continue
+            name = f"{number:02d}-{chapter.slug}-{copy}.md"
+            number += 1
+            shutil.copy(chapter.path, target / "chapters" / name)
+            extra.append(f"  - {{file: chapters/{name}, role: chapter}}\n")
+    strategy = next(c for c in issue.chapters if c.role == "strategy")
+    line = next(line for line in manifest.splitlines(keepends=True) if strategy.path.name in line)
+    (target / "issue.yml").write_text(manifest.replace(line, "".join(extra) + line), "utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-C", dest="root", type=Path, default=Path("."))
+    parser.add_argument("--quick", action="store_true", help="leave out the 250-page issue")
     args = parser.parse_args()
     root = args.root.resolve()
+    jobs = os.cpu_count() or 2
     with tempfile.TemporaryDirectory(prefix="pica-bench-") as tmp:
         project = Path(tmp) / "issue"  # a copy: the edits below must not touch the sample
         shutil.copytree(root, project, ignore=shutil.ignore_patterns("build", ".venv", ".git"))
-        options = BuildOptions(root=project, build_dir=project / "build")
+        options = BuildOptions(root=project, build_dir=project / "build", jobs=jobs)
         check_seconds, _ = timed(options, select_stages(only=("load", "check")))
         large = time_check_with_large_bibliography(root, 5000, Path(tmp))
         writes, joins = time_writes()
+        # R: the same parts laid out and written in one process (--jobs 1), the reference.
+        single = dataclasses.replace(options, build_dir=Path(tmp) / "single")
         recorder = IssueRecorder()
         uninstall = recorder.install()
         try:
-            cold, cold_stages = timed(options)
+            with TreeMemory() as memory_r:
+                reference, reference_stages = timed(single)
         finally:
             uninstall()
         hyphenation = measure(recorder.articles(), first_page=recorder.first_article_page())
-        cold_writes, cold_joins = list(writes), list(joins)
-        recorder.calls.clear()  # the laid-out documents: not kept through the warm build
+        recorder.calls.clear()
+        r_writes, r_joins = list(writes), list(joins)
+        with TreeMemory() as memory_cold:
+            cold, cold_stages = timed(options)
         warm, warm_stages = timed(options)
         word, word_stages = timed_edit(options, project, middle=True, words=1)
         page, page_stages = timed_edit(options, project, middle=False, words=400)
-    print(f"sample issue: {root}")
+        big = None
+        if not args.quick:
+            synthetic_issue(root, Path(tmp) / "large-issue", copies=5)
+            big_options = BuildOptions(
+                root=Path(tmp) / "large-issue",
+                build_dir=Path(tmp) / "large-issue" / "build",
+                outputs=frozenset({"pdf"}),
+                jobs=jobs,
+            )
+            with TreeMemory() as memory_big:
+                big_seconds, big_stages = timed(big_options)
+            big_pages = sum(
+                last - first + 1 for first, last in read_page_map(big_options.build_path).values()
+            )
+            big = (big_seconds, big_stages, big_pages, memory_big.peak)
+        sample_pages = sum(
+            last - first + 1 for first, last in read_page_map(single.build_path).values()
+        )
+
+    def stages(values: dict[str, float]) -> str:
+        return "  ".join(f"{k} {v:.2f}" for k, v in values.items())
+
+    mb = 1024 * 1024
+    print(f"sample issue: {root}   ({sample_pages} article pages; {jobs} cores)")
     print(f"check            {check_seconds:7.2f} s")
     print(f"check, +5000 bib {large:7.2f} s   (a synthetic 5,000-entry Zotero export added)")
+    print(f"R (--jobs 1)     {reference:7.2f} s   {stages(reference_stages)}")
+    print(f"                 peak memory {memory_r.peak / mb:.0f} MB")
     print(
-        f"build, cold      {cold:7.2f} s   "
-        + "  ".join(f"{k} {v:.2f}" for k, v in cold_stages.items())
+        f"cold (--jobs {jobs})   {cold:7.2f} s   / R {cold / reference:.2f}   {stages(cold_stages)}"
+    )
+    print(f"                 peak memory of the process tree {memory_cold.peak / mb:.0f} MB")
+    print(f"no-op            {warm:7.2f} s   / R {warm / reference:.2f}   {stages(warm_stages)}")
+    print(
+        f"one-word edit    {word:7.2f} s   / R {word / reference:.2f}   typeset "
+        f"{word_stages['typeset']:.2f}   (a word changed in the middle chapter)"
     )
     print(
-        f"build, warm      {warm:7.2f} s   "
-        + "  ".join(f"{k} {v:.2f}" for k, v in warm_stages.items())
+        f"page-adding edit {page:7.2f} s   / R {page / reference:.2f}   typeset "
+        f"{page_stages['typeset']:.2f}   (400 words added to the first article)"
     )
-    print(f"warm / cold      {warm / cold:7.2f}")
-    print(
-        f"one-word edit    {word:7.2f} s   typeset {word_stages['typeset']:.2f}"
-        f"   / cold {word / cold:.2f}   (a word changed in the middle chapter)"
-    )
-    print(
-        f"page-adding edit {page:7.2f} s   typeset {page_stages['typeset']:.2f}"
-        f"   / cold {page / cold:.2f}   (400 words added to the first article)"
-    )
-    print(f"typeset / cold   {cold_stages['typeset'] / cold:7.2f}")
-    if cold_joins:
+    if r_joins:
         print(
-            f"cold: part PDF writes ({len(cold_writes)}) {sum(cold_writes):.2f} s   "
-            f"joins: issue {cold_joins[0]:.2f} s, offprints ({len(cold_joins) - 1}) "
-            f"{sum(cold_joins[1:]):.2f} s"
+            f"R: part PDF writes ({len(r_writes)}) {sum(r_writes):.2f} s   "
+            f"joins: issue {r_joins[0]:.2f} s, offprints ({len(r_joins) - 1}) "
+            f"{sum(r_joins[1:]):.2f} s"
+        )
+    if big is not None:
+        seconds, big_stages, pages, peak = big
+        per_page, sample_per_page = seconds / pages, cold / max(1, sample_pages)
+        print(
+            f"large issue      {seconds:7.2f} s   {pages} article pages, {per_page:.2f} s a page "
+            f"({per_page / sample_per_page:.2f} × the sample's per page), peak memory of the "
+            f"process tree {peak / mb:.0f} MB   {stages(big_stages)}"
         )
     print("\n".join(report_lines(hyphenation)))
 

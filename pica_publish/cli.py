@@ -64,7 +64,11 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--build-dir", type=Path, help="output folder (default: DIR/build)")
     build.add_argument(
-        "-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel pandoc runs"
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="parallel pandoc runs and article layouts (default: the number of cores)",
     )
     build.add_argument(
         "--only",

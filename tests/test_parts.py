@@ -24,11 +24,13 @@ from tests.conftest import PROJECTS, edit
 ISSUE_PDF = "catnews-special-issue-99.pdf"
 
 
-def _build(root: Path, capsys: pytest.CaptureFixture[str] | None = None) -> list[str]:
+def _build(
+    root: Path, capsys: pytest.CaptureFixture[str] | None = None, jobs: int = 2
+) -> list[str]:
     """Build the print edition with -v; the progress lines it printed."""
     if capsys is not None:
         capsys.readouterr()
-    assert main(["-C", str(root), "build", "--pdf", "-v"]) == 0
+    assert main(["-C", str(root), "build", "--pdf", "-v", "--jobs", str(jobs)]) == 0
     return capsys.readouterr().err.splitlines() if capsys is not None else []
 
 
@@ -53,15 +55,18 @@ def test_a_one_word_edit_lays_out_that_article_only(
     assert {"cover", "masthead", "editorial", "dens", "contents"} <= set(reused), second
 
 
-def test_two_cold_builds_give_the_same_bytes(project: Path, monkeypatch: pytest.MonkeyPatch):
+def test_two_cold_builds_with_different_jobs_give_the_same_bytes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """One process, then worker processes: the same parts, the same bytes."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    _build(project)
+    _build(project, jobs=1)
     first = {
         name: (project / "build" / "pdf" / name).read_bytes()
         for name in [ISSUE_PDF, "offprints/dens.pdf"]
     }
     shutil.rmtree(project / "build")  # the part cache with it: a second cold build
-    _build(project)
+    _build(project, jobs=2)
     for name, data in first.items():
         assert (project / "build" / "pdf" / name).read_bytes() == data, name
 

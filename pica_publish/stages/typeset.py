@@ -22,12 +22,13 @@ import logging
 import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pica_publish import rules
-from pica_publish.diagnostics import Diagnostic, Location, Report
+from pica_publish.diagnostics import Diagnostic, Location, Report, Severity
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
 from pica_publish.model import Chapter, Issue
@@ -181,7 +182,18 @@ class Workers:
                     LOGGER.getEffectiveLevel(),
                 ),
             )
-        return list(self.pool.map(_lay_out_in_worker, requests))
+        try:
+            return list(self.pool.map(_lay_out_in_worker, requests))
+        except BrokenProcessPool:  # a worker was killed (out of memory, a signal)
+            self.close()
+            problem = Diagnostic(
+                Severity.ERROR,
+                rules.LAYOUT_RESOURCE.id,
+                "cannot lay out: a layout worker process stopped (out of memory?)",
+                Location("issue.yml"),
+                "try `--jobs 1`, or give the machine more memory",
+            )
+            return [(None, [problem]) for _request in requests]
 
     def close(self) -> None:
         if self.pool is not None:
