@@ -152,6 +152,8 @@ class LaidOut:
     """The print part's kind ('cover', 'article'…) once it is written as a part of its own."""
     folio: int = 0
     """The folio of its first page, likewise."""
+    placement: object = None
+    """An article's placement of floats (:class:`pica_publish.placement.Placement`)."""
 
     @property
     def page_count(self) -> int:

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pica_publish.placement import Placement
 from pica_publish.preflight import Fault, preflight_json, read_preflight
 from pica_publish.theme import theme_path
 
@@ -34,6 +35,9 @@ class PartPdf:
     page_count: int
     faults: tuple[Fault, ...] = ()
     """The part's make-up faults (articles only), reported again when it is reused."""
+    placement: Placement | None = None
+    """Where an article's floats went: laid out at another folio, it gets the same (one layout
+    instead of a search)."""
 
 
 def engine_digest(stylesheet: str, assets: tuple[Path, ...], *extra: str) -> str:
@@ -71,7 +75,18 @@ class PartCache:
             meta = json.loads((self.folder / f"{digest}.json").read_text("utf-8"))
             pdf = (self.folder / f"{digest}.pdf").read_bytes() if meta["written"] else b""
             faults = read_preflight(json.dumps(meta["preflight"]).encode("utf-8"))
-            result = PartPdf(pdf, int(meta["page_count"]), tuple(faults))
+            placement = meta.get("placement")
+            result = PartPdf(
+                pdf,
+                int(meta["page_count"]),
+                tuple(faults),
+                Placement(
+                    tuple((int(n), int(k)) for n, k in placement["deferrals"]),
+                    tuple((str(c), int(k)) for c, k in placement["tightened"]),
+                )
+                if placement
+                else None,
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
         self.used.add(digest)
@@ -83,6 +98,12 @@ class PartCache:
             "page_count": part.page_count,
             "written": bool(part.pdf),
             "preflight": json.loads(preflight_json(part.faults)),
+            "placement": {
+                "deferrals": list(part.placement.deferrals),
+                "tightened": list(part.placement.tightened),
+            }
+            if part.placement
+            else None,
         }
         if part.pdf:
             _write_atomic(self.folder / f"{digest}.pdf", part.pdf)

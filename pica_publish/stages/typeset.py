@@ -165,9 +165,7 @@ class Workers:
         self.run, self.jobs, self.stylesheet = run, jobs, stylesheet
         self.pool: ProcessPoolExecutor | None = None
 
-    def lay_out(
-        self, requests: list[tuple[PrintPart, int]]
-    ) -> list[tuple[PartPdf | None, list[Diagnostic]]]:
+    def lay_out(self, requests: list[Request]) -> list[tuple[PartPdf | None, list[Diagnostic]]]:
         if self.pool is None:
             run = self.run
             self.pool = ProcessPoolExecutor(
@@ -225,12 +223,12 @@ def _start_worker(
     _WORKER.part_options = part_options
 
 
-def _lay_out_in_worker(request: tuple[PrintPart, int]) -> tuple[PartPdf | None, list[Diagnostic]]:
+def _lay_out_in_worker(request: Request) -> tuple[PartPdf | None, list[Diagnostic]]:
     run = _WORKER
     assert run is not None
     run.report.diagnostics.clear()
-    part, folio = request
-    result = lay_out_part(run, part, folio, {})
+    part, folio, known = request
+    result = lay_out_part(run, part, folio, {}, known=known)
     return result, list(run.report.diagnostics)
 
 
@@ -376,16 +374,25 @@ def lay_out_front(run: Typesetting, front: list[PrintPart]) -> list[LaidOut] | N
 
 
 def lay_out_article(
-    run: Typesetting, part: PrintPart, start: int, page_map: PageMap
+    run: Typesetting,
+    part: PrintPart,
+    start: int,
+    page_map: PageMap,
+    known: Placement | None = None,
 ) -> LaidOut | None:
     """One article from page ``start``, its floats placed (:func:`pica_publish.placement.place`)
-    to leave the fewest make-up faults; laid out once more when it fits on one page."""
+    to leave the fewest make-up faults; laid out once more when it fits on one page. ``known``:
+    the placement this article got at another folio (its pages are the same but for the
+    folios and running heads), laid out once instead of searched for. The layout carries its
+    placement (``LaidOut.placement``)."""
     run.laid_out.clear()  # the layouts of one article's placement only (memory)
-    laid = lay_out(run, part, start, page_map)
+    laid = lay_out(run, part, start, page_map, known)
     if laid is None:
         return None
     chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
-    if chapter is not None:
+    if known is not None:
+        placement = known
+    elif chapter is not None:
         laid, placement = place(
             laid,
             functools.partial(lay_out, run, part, start, page_map),
@@ -398,8 +405,8 @@ def lay_out_article(
         # range needs to know the page count; a one-page layout is cheap.
         again = lay_out(run, part, start, page_map, placement, single_page=True)
         if again is not None and again.page_count == 1:
-            return again
-    return laid
+            return dataclasses.replace(again, placement=placement)
+    return dataclasses.replace(laid, placement=placement)
 
 
 def lay_out_issue(
@@ -492,13 +499,20 @@ def _digest(run: Typesetting, part: PrintPart, folio: int, page_map: PageMap) ->
 
 
 def lay_out_part(
-    run: Typesetting, part: PrintPart, folio: int, page_map: PageMap, *, write: bool = True
+    run: Typesetting,
+    part: PrintPart,
+    folio: int,
+    page_map: PageMap,
+    *,
+    write: bool = True,
+    known: Placement | None = None,
 ) -> PartPdf | None:
-    """:func:`part_pdf` without the cache: here or in a worker process (:func:`part_pdfs`)."""
+    """:func:`part_pdf` without the cache: here or in a worker process (:func:`part_pdfs`);
+    ``known`` as for :func:`lay_out_article`."""
     from pica_publish.layout import LayoutError, PdfOptions, Typesetter
 
     if part.kind == "article":
-        laid = lay_out_article(run, part, folio, page_map)
+        laid = lay_out_article(run, part, folio, page_map, known)
     else:
         laid = lay_out(run, part, folio, page_map)
     if laid is None:
@@ -518,19 +532,26 @@ def lay_out_part(
             )
             return None
     run.laid_out.clear()  # this part's layouts are done with (memory)
-    return PartPdf(pdf, laid.page_count, tuple(faults))
+    placement = laid.placement if isinstance(laid.placement, Placement) else None
+    return PartPdf(pdf, laid.page_count, tuple(faults), placement)
 
 
-def part_pdfs(run: Typesetting, requests: list[tuple[PrintPart, int]]) -> list[PartPdf] | None:
+Request = tuple[PrintPart, int, "Placement | None"]
+"""An article to lay out: the part, its first folio, and the placement it got elsewhere."""
+
+
+def part_pdfs(run: Typesetting, requests: list[Request]) -> list[PartPdf] | None:
     """Articles, each from its folio: read from the part cache, or laid out — in the worker
     processes when more than one must be (:class:`Workers`), else here. None when one cannot be
     laid out (reported)."""
     assert run.parts is not None
-    digests = [_digest(run, part, folio, {}) for part, folio in requests]
+    digests = [_digest(run, part, folio, {}) for part, folio, _known in requests]
     results: list[PartPdf | None] = [run.parts.get(digest) for digest in digests]
     missing = [i for i, result in enumerate(results) if result is None or not result.pdf]
-    for index, (part, folio) in enumerate(requests):
-        state = "laying out" if index in missing else "unchanged (laid out before)"
+    for index, (part, folio, known) in enumerate(requests):
+        state = "unchanged (laid out before)"
+        if index in missing:
+            state = "laying out" + (" with its placement from before" if known else "")
         LOGGER.info("    %s from page %d: %s", _name(part), folio, state)
     if len(missing) > 1 and run.workers is not None:
         done = run.workers.lay_out([requests[i] for i in missing])
@@ -539,8 +560,8 @@ def part_pdfs(run: Typesetting, requests: list[tuple[PrintPart, int]]) -> list[P
             results[index] = result
     else:
         for index in missing:
-            part, folio = requests[index]
-            results[index] = lay_out_part(run, part, folio, {})
+            part, folio, known = requests[index]
+            results[index] = lay_out_part(run, part, folio, {}, known=known)
     complete: list[PartPdf] = []
     for index, result in enumerate(results):
         if result is None:
@@ -602,10 +623,12 @@ def lay_out_articles(
 ) -> tuple[list[PartPdf], PageMap] | None:
     """The articles from ``start``, one after another, and their page map."""
     folios = provisional_folios(run, articles, start)
+    known: dict[str, Placement | None] = {}
     for _round in range(ARTICLE_ROUNDS):
-        done = part_pdfs(run, [(part, folios[part.slug]) for part in articles])
+        done = part_pdfs(run, [(p, folios[p.slug], known.get(p.slug)) for p in articles])
         if done is None:
             return None
+        known = {p.slug: result.placement for p, result in zip(articles, done, strict=True)}
         page_map: PageMap = {}
         folio = start
         for part, result in zip(articles, done, strict=True):
