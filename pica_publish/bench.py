@@ -198,7 +198,7 @@ def main() -> None:
         large = time_check_with_large_bibliography(root, 5000, Path(tmp))
         writes, joins = time_writes()
         # R: the same parts laid out and written in one process (--jobs 1), the reference.
-        single = dataclasses.replace(options, build_dir=Path(tmp) / "single")
+        single = dataclasses.replace(options, build_dir=Path(tmp) / "single", jobs=1)
         recorder = IssueRecorder()
         uninstall = recorder.install()
         try:
