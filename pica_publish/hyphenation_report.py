@@ -279,11 +279,11 @@ class IssueRecorder:
     def _articles(self) -> list[LaidOut]:
         """The articles, each written as a part of its own, in the order written (issue order);
         the last layout of each."""
-        last: dict[int, LaidOut] = {}
+        last: dict[str, LaidOut] = {}  # by title: an article laid out again replaces itself
         for call in self.calls:
             if len(call) == 1 and call[0].kind == "article":
-                last[call[0].folio] = call[0]
-        return [last[folio] for folio in sorted(last)]
+                last[str(call[0].document.metadata.title)] = call[0]
+        return sorted(last.values(), key=lambda laid: laid.folio)
 
     def articles(self) -> list[Document]:
         """The articles' documents in issue order (empty if nothing was laid out: a build

@@ -621,7 +621,21 @@ second with the folios the page counts gave; more only if a page count depended 
 def lay_out_articles(
     run: Typesetting, articles: list[PrintPart], start: int
 ) -> tuple[list[PartPdf], PageMap] | None:
-    """The articles from ``start``, one after another, and their page map."""
+    """The articles from ``start``, one after another, and their page map. With worker
+    processes, together from provisional folios (then again where a folio was wrong); in one
+    process, one after another, each from the folio the one before it ends at."""
+    if run.workers is None:
+        one_by_one: list[PartPdf] = []
+        placed: PageMap = {}
+        at = start
+        for part in articles:
+            single = part_pdfs(run, [(part, at, None)])
+            if single is None:
+                return None
+            one_by_one.append(single[0])
+            placed[part.slug] = (at, at + single[0].page_count - 1)
+            at += single[0].page_count
+        return one_by_one, placed
     folios = provisional_folios(run, articles, start)
     known: dict[str, Placement | None] = {}
     for _round in range(ARTICLE_ROUNDS):
