@@ -213,6 +213,7 @@ def _start_worker(
     from pica_publish.layout import Typesetter
 
     global _WORKER
+    _die_with_parent()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOGGER.handlers = [handler]
@@ -221,6 +222,21 @@ def _start_worker(
     typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
     _WORKER = Typesetting(issue, Report(overrides=overrides), typesetter, as_parts=True)
     _WORKER.part_options = part_options
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build that started it is killed (Linux ``PR_SET_PDEATHSIG``):
+    an orphaned worker would go on laying out, and hold the build's output pipe open."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import os
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # the build was gone before the request took effect
+        os._exit(1)
 
 
 def _lay_out_in_worker(request: Request) -> tuple[PartPdf | None, list[Diagnostic]]:
