@@ -15,22 +15,14 @@ from pathlib import Path
 
 from pica_publish.pagemap import PageMap
 from pica_publish.products import PrintPlan
-from pica_publish.theme import theme_path
 
 
-def layout_digest(plan: PrintPlan, stylesheet: str, *extra: str) -> str:
-    digest = hashlib.sha256()
+def layout_digest(plan: PrintPlan, engine: str) -> str:
+    """The whole issue's layout: every part's page context, and ``engine``, what every part
+    depends on (:func:`pica_publish.part_cache.engine_digest`)."""
     parts = [[p.kind, p.slug, p.template, p.base_path, p.context] for p in plan.parts]
-    digest.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
-    package = Path(__file__).resolve().parent
-    for source in sorted([*package.rglob("*.py"), *theme_path("templates").rglob("*.html")]):
-        digest.update(source.read_bytes())  # a new pica_publish lays the issue out anew
-    digest.update(stylesheet.encode("utf-8"))
-    for value in extra:
-        digest.update(value.encode("utf-8"))
-    for asset in sorted(plan.assets):
-        digest.update(str(asset).encode("utf-8"))
-        digest.update(asset.read_bytes())
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(engine.encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -71,7 +71,10 @@ class LayoutKey:
     cache: Path
     """The layout cache folder, ``build/.cache/print/``."""
     digest: str
-    """The digest of the plan, stylesheet, engine version and PDF options: the cache key."""
+    """The digest of the plan and of :attr:`engine`: the layout cache key."""
+    engine: str
+    """What every part's pages depend on besides its HTML (:func:`engine_digest`: code,
+    templates, stylesheet, engine version, PDF options, images), computed once a build."""
 
 
 @dataclass
@@ -257,7 +260,6 @@ def typeset_parts(
 ) -> BuildState:
     """The reading PDFs from parts: each part laid out alone (or reused from the part cache),
     written as its own tagged PDF, and the issue and offprints joined from them."""
-    from pica_publish.layout import layout_engine_version
 
     run.parts = PartCache(state.options.cache_path / "parts")
     run.as_parts = True
@@ -265,9 +267,7 @@ def typeset_parts(
     articles = parts[2]
     if state.options.jobs > 1 and len(articles) > 1:
         run.workers = Workers(run, min(state.options.jobs, len(articles)), key.stylesheet)
-    run.engine = engine_digest(
-        key.stylesheet, tuple(sorted(plan.assets)), layout_engine_version(), repr(key.pdf_options)
-    )
+    run.engine = key.engine
     run.part_options = key.pdf_options
     try:
         laid = lay_out_parts(run, *parts)
@@ -302,8 +302,11 @@ def prepare(state: BuildState, plan: PrintPlan, issue: Issue) -> LayoutKey | Non
         )
         return None
     pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
-    digest = layout_digest(plan, stylesheet, layout_engine_version(), repr(pdf_options))
-    return LayoutKey(stylesheet, pdf_options, options.cache_path / "print", digest)
+    engine = engine_digest(
+        stylesheet, tuple(sorted(plan.assets)), layout_engine_version(), repr(pdf_options)
+    )
+    digest = layout_digest(plan, engine)
+    return LayoutKey(stylesheet, pdf_options, options.cache_path / "print", digest, engine)
 
 
 def reuse_cached_layout(state: BuildState, key: LayoutKey) -> BuildState | None:
