@@ -27,6 +27,7 @@ from urllib.parse import unquote
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from pica_publish.pdffonts import merge_font_subsets
 from pica_publish.pdfstructure import (
     StructureConflict,
     StructureTree,
@@ -130,6 +131,7 @@ def join_pdfs(
             _write_outline(joined)
             _write_page_labels(joined, [part.first_folio for part in parts])
             _write_document_metadata(joined, meta)
+            merge_font_subsets(out)  # one program per face, not one per part
             buffer = io.BytesIO()
             out.save(
                 buffer,

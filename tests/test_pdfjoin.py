@@ -9,6 +9,7 @@ figure with alt text and a table. The joined PDFs are read back with pikepdf and
 from __future__ import annotations
 
 import io
+import itertools
 import time
 from collections.abc import Callable, Iterator
 
@@ -523,3 +524,67 @@ def test_role_maps_merge_and_old_style_destinations_resolve(
         JoinError, match="part 2: role /Chapter is '/Div' here but '/Sect' in an earlier part"
     ):
         join_pdfs(parts, META)
+
+
+def glyph_records(program: bytes) -> dict[int, bytes]:
+    """Glyph id → raw ``glyf`` record of every non-empty glyph of a TrueType program."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), lazy=True)
+    offsets = list(font["loca"].locations)
+    raw = font.reader["glyf"]
+    return {
+        gid: bytes(raw[start:end])
+        for gid, (start, end) in enumerate(itertools.pairwise(offsets))
+        if end > start
+    }
+
+
+def font_programs(data: bytes) -> dict[str, list[bytes]]:
+    """Face name (subset tag removed) → the distinct TrueType programs embedded for it."""
+    programs: dict[str, dict[tuple[int, int], bytes]] = {}
+    with open_pdf(data) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                stream = obj.get("/FontFile2")
+                if stream is not None:
+                    face = str(obj.FontName).split("+", 1)[-1]
+                    programs.setdefault(face, {})[stream.objgen] = stream.read_bytes()
+    return {face: list(streams.values()) for face, streams in programs.items()}
+
+
+def test_one_font_program_per_face_with_every_glyph_of_every_part(
+    issue: bytes, part_pdfs: dict[str, bytes]
+) -> None:
+    """Each part embeds its own subset of a face; joined, one program holds them all, and every
+    glyph a part draws keeps its outline at its glyph id (so the pages look the same)."""
+    joined = font_programs(issue)
+    assert joined and all(len(programs) == 1 for programs in joined.values()), {
+        face: len(programs) for face, programs in joined.items()
+    }
+    checked = 0
+    for part in issue_parts(part_pdfs):
+        for face, programs in font_programs(part.pdf).items():
+            merged = glyph_records(joined[face][0])
+            for program in programs:
+                for gid, record in glyph_records(program).items():
+                    assert merged.get(gid) == record, (face, gid)
+                    checked += 1
+    assert checked > 50
+
+
+def test_faces_that_share_a_name_are_not_merged(part_pdfs: dict[str, bytes]) -> None:
+    """Subsets are merged by content: a bold and a regular subset keep their own programs
+    even when their font names are made equal."""
+
+    def rename(pdf: pikepdf.Pdf) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                obj.FontName = pikepdf.Name("/ABCDEF+SameName")
+
+    parts = [Part(edited(part.pdf, rename), part.first_folio) for part in issue_parts(part_pdfs)]
+    separate = {face: len(p) for face, p in font_programs(join_pdfs(parts, META)).items()}
+    faces = {
+        face: len(p) for face, p in font_programs(join_pdfs(issue_parts(part_pdfs), META)).items()
+    }
+    assert separate == {"SameName": len(faces)}

@@ -21,7 +21,8 @@ import functools
 import logging
 import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +169,17 @@ class Workers:
         self.run, self.jobs, self.stylesheet = run, jobs, stylesheet
         self.pool: ProcessPoolExecutor | None = None
 
-    def lay_out(self, requests: list[Request]) -> list[tuple[PartPdf | None, list[Diagnostic]]]:
+    def start(self) -> None:
+        """Start the processes now: each imports WeasyPrint and builds its typesetter while
+        this process lays out the cover, the masthead and the contents."""
+        pool = self._pool()
+        for _worker in range(self.jobs):
+            pool.submit(_warm_up)
+
+    def submit(self, request: Request) -> Future[tuple[PartPdf | None, list[Diagnostic]]]:
+        return self._pool().submit(_lay_out_in_worker, request)
+
+    def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             run = self.run
             self.pool = ProcessPoolExecutor(
@@ -183,23 +194,27 @@ class Workers:
                     LOGGER.getEffectiveLevel(),
                 ),
             )
-        try:
-            return list(self.pool.map(_lay_out_in_worker, requests))
-        except BrokenProcessPool:  # a worker was killed (out of memory, a signal)
-            self.close()
-            problem = Diagnostic(
-                Severity.ERROR,
-                rules.LAYOUT_RESOURCE.id,
-                "cannot lay out: a layout worker process stopped (out of memory?)",
-                Location("issue.yml"),
-                "try `--jobs 1`, or give the machine more memory",
-            )
-            return [(None, [problem]) for _request in requests]
+        return self.pool
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
+
+
+def stopped_worker() -> Diagnostic:
+    """A worker was killed (out of memory, a signal): the pool is broken."""
+    return Diagnostic(
+        Severity.ERROR,
+        rules.LAYOUT_RESOURCE.id,
+        "cannot lay out: a layout worker process stopped (out of memory?)",
+        Location("issue.yml"),
+        "try `--jobs 1`, or give the machine more memory",
+    )
+
+
+def _warm_up() -> None:
+    """Nothing: submitted once per worker so that the pool starts its processes."""
 
 
 _WORKER: Typesetting | None = None
@@ -526,7 +541,7 @@ def lay_out_part(
     write: bool = True,
     known: Placement | None = None,
 ) -> PartPdf | None:
-    """:func:`part_pdf` without the cache: here or in a worker process (:func:`part_pdfs`);
+    """:func:`part_pdf` without the cache: here or in a worker process (:class:`Pipeline`);
     ``known`` as for :func:`lay_out_article`."""
     from pica_publish.layout import LayoutError, PdfOptions, Typesetter
 
@@ -559,36 +574,20 @@ Request = tuple[PrintPart, int, "Placement | None"]
 """An article to lay out: the part, its first folio, and the placement it got elsewhere."""
 
 
-def part_pdfs(run: Typesetting, requests: list[Request]) -> list[PartPdf] | None:
-    """Articles, each from its folio: read from the part cache, or laid out — in the worker
-    processes when more than one must be (:class:`Workers`), else here. None when one cannot be
-    laid out (reported)."""
+def cached_or_laid_out(run: Typesetting, part: PrintPart, folio: int) -> PartPdf | None:
+    """An article from ``folio``, here: read from the part cache, or laid out and kept there.
+    None when it cannot be laid out (reported)."""
     assert run.parts is not None
-    digests = [_digest(run, part, folio, {}) for part, folio, _known in requests]
-    results: list[PartPdf | None] = [run.parts.get(digest) for digest in digests]
-    missing = [i for i, result in enumerate(results) if result is None or not result.pdf]
-    for index, (part, folio, known) in enumerate(requests):
-        state = "unchanged (laid out before)"
-        if index in missing:
-            state = "laying out" + (" with its placement from before" if known else "")
-        LOGGER.info("    %s from page %d: %s", _name(part), folio, state)
-    if len(missing) > 1 and run.workers is not None:
-        done = run.workers.lay_out([requests[i] for i in missing])
-        for index, (result, diagnostics) in zip(missing, done, strict=True):
-            run.report.extend(diagnostics)
-            results[index] = result
-    else:
-        for index in missing:
-            part, folio, known = requests[index]
-            results[index] = lay_out_part(run, part, folio, {}, known=known)
-    complete: list[PartPdf] = []
-    for index, result in enumerate(results):
-        if result is None:
-            return None
-        if index in missing:
-            run.parts.put(digests[index], result)
-        complete.append(result)
-    return complete
+    digest = _digest(run, part, folio, {})
+    cached = run.parts.get(digest)
+    if cached is not None and cached.pdf:
+        LOGGER.info("    %s from page %d: unchanged (laid out before)", _name(part), folio)
+        return cached
+    LOGGER.info("    %s from page %d: laying out", _name(part), folio)
+    result = lay_out_part(run, part, folio, {})
+    if result is not None:
+        run.parts.put(digest, result)
+    return result
 
 
 def lay_out_parts(
@@ -598,10 +597,10 @@ def lay_out_parts(
     placeholder page numbers, to learn its length), the articles, and the contents again with
     the page map, until its page count settles (as :func:`lay_out_issue`).
 
-    The articles are laid out together (in parallel, :func:`part_pdfs`) from provisional folios:
-    the last build's, else an estimate. An article's page count does not depend on its folio
-    (only its running heads and page numbers do), so once the counts are known the articles
-    whose folio was wrong are laid out once more, together; the cache keeps the right ones."""
+    The articles are laid out by :func:`lay_out_articles`: in parallel from the best folios
+    known (:class:`Pipeline`), or one after another with one job."""
+    if run.workers is not None and not likely_unchanged(run, articles):
+        run.workers.start()  # the workers get ready while the front is laid out here
     folio = run.issue.manifest.first_page
     front_pdfs: list[PartPdf] = []
     for part in front:
@@ -632,74 +631,248 @@ def lay_out_parts(
     return None
 
 
+def likely_unchanged(run: Typesetting, articles: list[PrintPart]) -> bool:
+    """Every article is in the part cache at its folio of the last build (an edit of the front
+    matter or of the web edition only): no worker process needs to start."""
+    assert run.parts is not None
+    last = read_page_map(run.build_path) if run.build_path else {}
+    return all(
+        part.slug in last
+        and (found := run.parts.get(_digest(run, part, last[part.slug][0], {}))) is not None
+        and bool(found.pdf)
+        for part in articles
+    )
+
+
 ARTICLE_ROUNDS = 4
-"""Rounds of :func:`lay_out_articles` before giving up: the first from provisional folios, the
-second with the folios the page counts gave; more only if a page count depended on its folio."""
+"""How often one article may be laid out in one build before its page numbers are said not to
+settle: once from a provisional folio, once from its real one; more only if its page count
+depended on its folio."""
 
 
 def lay_out_articles(
     run: Typesetting, articles: list[PrintPart], start: int
 ) -> tuple[list[PartPdf], PageMap] | None:
-    """The articles from ``start``, one after another, and their page map. With worker
-    processes, together from provisional folios (then again where a folio was wrong); in one
-    process, one after another, each from the folio the one before it ends at."""
+    """The articles from ``start``, one after another, and their page map. In one process, each
+    from the folio the one before it ends at; with worker processes, pipelined
+    (:class:`Pipeline`)."""
     if run.workers is None:
         one_by_one: list[PartPdf] = []
         placed: PageMap = {}
         at = start
         for part in articles:
-            single = part_pdfs(run, [(part, at, None)])
+            single = cached_or_laid_out(run, part, at)
             if single is None:
                 return None
-            one_by_one.append(single[0])
-            placed[part.slug] = (at, at + single[0].page_count - 1)
-            at += single[0].page_count
+            one_by_one.append(single)
+            placed[part.slug] = (at, at + single.page_count - 1)
+            at += single.page_count
         return one_by_one, placed
-    folios = provisional_folios(run, articles, start)
-    known: dict[str, Placement | None] = {}
-    for _round in range(ARTICLE_ROUNDS):
-        done = part_pdfs(run, [(p, folios[p.slug], known.get(p.slug)) for p in articles])
-        if done is None:
-            return None
-        known = {p.slug: result.placement for p, result in zip(articles, done, strict=True)}
-        page_map: PageMap = {}
-        folio = start
-        for part, result in zip(articles, done, strict=True):
-            page_map[part.slug] = (folio, folio + result.page_count - 1)
-            folio += result.page_count
-        if all(page_map[p.slug][0] == folios[p.slug] for p in articles):
-            return done, page_map
-        folios = {slug: first for slug, (first, _last) in page_map.items()}
-    run.report.add(
-        rules.LAYOUT_CONTENTS, "the articles' page numbers do not settle", Location("issue.yml")
+    return Pipeline(run, run.workers, articles, start).lay_out()
+
+
+@dataclass
+class Pipeline:
+    """The articles laid out by the worker processes, in issue order, never more at once than
+    there are workers, so that each article starts from the best folio known when a worker
+    takes it: its real one when every article before it is done, else a provisional one (the
+    articles still being laid out counted at their last build's length, or estimated from
+    their text, :func:`estimated_pages`). An article's page count does not depend on its folio
+    (only its page numbers and running heads do), so one laid out from a wrong folio is laid
+    out once more from its real one with the placement it got (one layout, no search), as soon
+    as that folio is known, ahead of the articles not yet started. The part cache answers for
+    any article unchanged at that folio."""
+
+    run: Typesetting
+    workers: Workers
+    articles: list[PrintPart]
+    start: int
+    last: PageMap = field(default_factory=dict)
+    """The last build's page map (``pagemap.json``): page counts to expect."""
+    done: dict[str, tuple[int, PartPdf]] = field(default_factory=dict)
+    """Slug → (the folio it was laid out from, the result)."""
+    running: dict[Future[tuple[PartPdf | None, list[Diagnostic]]], tuple[int, int, str]] = field(
+        default_factory=dict
     )
-    return None
+    """A job → (article index, folio, cache digest)."""
+    attempts: dict[str, int] = field(default_factory=dict)
+    taken: set[int] = field(default_factory=set)
+    """The articles given to a worker (or found in the cache) so far."""
+
+    def next_article(self) -> int:
+        """The costliest article first (it would otherwise end the build alone on one core:
+        the strategy chapter, with its tables, is laid out last), then the others in order,
+        each from the best folio known by then."""
+        if not self.taken:
+            costs = [expected_cost(part) for part in self.articles]
+            return costs.index(max(costs))
+        return min(set(range(len(self.articles))) - self.taken)
+
+    def lay_out(self) -> tuple[list[PartPdf], PageMap] | None:
+        if self.run.build_path is not None:
+            self.last = read_page_map(self.run.build_path)
+        try:
+            while not self.settled():
+                if not self.fill(self.real_folios()):
+                    return None
+                if not self.running:
+                    continue  # a cached result moved the folios after it: fill again
+                finished, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                for job in sorted(finished, key=lambda job: self.running[job][0]):
+                    if not self.collect(job):
+                        return None
+        finally:
+            for job in self.running:
+                job.cancel()
+        real = self.real_folios()
+        page_map = {
+            p.slug: (real[p.slug], real[p.slug] + self.done[p.slug][1].page_count - 1)
+            for p in self.articles
+        }
+        return [self.done[p.slug][1] for p in self.articles], page_map
+
+    def settled(self) -> bool:
+        """Every article laid out from its real folio, and nothing running."""
+        real = self.real_folios()
+        return not self.running and all(
+            part.slug in self.done and self.done[part.slug][0] == real[part.slug]
+            for part in self.articles
+        )
+
+    def real_folios(self) -> dict[str, int]:
+        """The folios known for certain: every article up to the first whose page count is
+        not known yet (that one included)."""
+        real: dict[str, int] = {}
+        folio = self.start
+        for part in self.articles:
+            real[part.slug] = folio
+            if part.slug not in self.done:
+                break
+            folio += self.done[part.slug][1].page_count
+        return real
+
+    def provisional(self, index: int, real: dict[str, int]) -> int:
+        """The best guess of article ``index``'s first folio."""
+        known = [i for i, p in enumerate(self.articles[:index]) if p.slug in real]
+        anchor = known[-1] if known else 0
+        folio = real.get(self.articles[anchor].slug, self.start)
+        for part in self.articles[anchor:index]:
+            folio += self.expected_pages(part)
+        return folio
+
+    def expected_pages(self, part: PrintPart) -> int:
+        if part.slug in self.done:
+            return self.done[part.slug][1].page_count
+        if part.slug in self.last:
+            first, final = self.last[part.slug]
+            return final - first + 1
+        return estimated_pages(self.run, part, self.measured())
+
+    def measured(self) -> list[tuple[int, int]]:
+        """(characters, pages) of the articles laid out so far in this build."""
+        return [
+            (_body_length(self.run, part), self.done[part.slug][1].page_count)
+            for part in self.articles
+            if part.slug in self.done
+        ]
+
+    def fill(self, real: dict[str, int]) -> bool:
+        """Give the free workers work: first the articles laid out from a wrong folio whose
+        real one is now known, then the next articles in order. False when an article does
+        not settle (reported)."""
+        busy = {self.running[job][0] for job in self.running}
+        for index, part in enumerate(self.articles):
+            if len(self.running) >= self.workers.jobs:
+                return True
+            folio = real.get(part.slug)
+            if folio is None or part.slug not in self.done or index in busy:
+                continue
+            laid_from, result = self.done[part.slug]
+            if laid_from != folio and not self.request(index, folio, result.placement):
+                return False
+        while len(self.running) < self.workers.jobs and len(self.taken) < len(self.articles):
+            index = self.next_article()
+            self.taken.add(index)
+            part = self.articles[index]
+            folio = real.get(part.slug) or self.provisional(index, real)
+            if not self.request(index, folio, None):
+                return False
+            real = self.real_folios()  # a cached article may have made the next one's known
+        return True
+
+    def request(self, index: int, folio: int, known: Placement | None) -> bool:
+        """Article ``index`` from ``folio``: from the part cache when it is there, else sent
+        to a worker. False when it was laid out too often already (reported)."""
+        run, part = self.run, self.articles[index]
+        assert run.parts is not None
+        self.attempts[part.slug] = self.attempts.get(part.slug, 0) + 1
+        if self.attempts[part.slug] > ARTICLE_ROUNDS:
+            run.report.add(
+                rules.LAYOUT_CONTENTS,
+                f"the page numbers of {part.slug} do not settle",
+                _part_location(run.issue, part),
+            )
+            return False
+        digest = _digest(run, part, folio, {})
+        cached = run.parts.get(digest)
+        if cached is not None and cached.pdf:
+            LOGGER.info("    %s from page %d: unchanged (laid out before)", _name(part), folio)
+            self.done[part.slug] = (folio, cached)
+            return True
+        how = " with its placement from before" if known else ""
+        LOGGER.info("    %s from page %d: laying out%s", _name(part), folio, how)
+        self.running[self.workers.submit((part, folio, known))] = (index, folio, digest)
+        return True
+
+    def collect(self, job: Future[tuple[PartPdf | None, list[Diagnostic]]]) -> bool:
+        """A finished job's result, kept (and cached); False when it failed (reported)."""
+        index, folio, digest = self.running.pop(job)
+        try:
+            result, diagnostics = job.result()
+        except BrokenProcessPool:
+            self.workers.close()
+            self.run.report.extend([stopped_worker()])
+            return False
+        self.run.report.extend(diagnostics)
+        if result is None:
+            return False
+        assert self.run.parts is not None
+        self.run.parts.put(digest, result)
+        self.done[self.articles[index].slug] = (folio, result)
+        return True
 
 
-def provisional_folios(run: Typesetting, articles: list[PrintPart], start: int) -> dict[str, int]:
-    """Where each article will probably start: after the others' page counts of the last build
-    (``pagemap.json``), or an estimate from their length where there is none."""
-    last = read_page_map(run.build_path) if run.build_path else {}
-    folios: dict[str, int] = {}
-    folio = start
-    for part in articles:
-        folios[part.slug] = folio
-        if part.slug in last:
-            first, final = last[part.slug]
-            folio += final - first + 1
-        else:
-            folio += estimated_pages(run, part)
-    return folios
+def expected_cost(part: PrintPart) -> int:
+    """How long an article will probably take to lay out, in no unit: its length, times one
+    more than its floats (each float is placed by trying where it goes, and tables are laid
+    out again at each try of column balancing)."""
+    article = part.context.get("article")
+    html = str(getattr(article, "body_html", ""))
+    return len(html) * (1 + html.count("<table") + html.count("<figure"))
 
 
-CHARACTERS_A_PAGE = 7000
-"""About what a two-column page of the house style holds, for a first guess of page counts."""
+CHARACTERS_A_PAGE = 3000
+"""About what a two-column page of the house style holds (the sample issue: 2,400 to 4,100),
+for a first guess of page counts before any article of the build is laid out."""
+FIXED_PAGES = 0.5
+"""What an article takes besides its text: the title block, the references."""
 
 
-def estimated_pages(run: Typesetting, part: PrintPart) -> int:
+def estimated_pages(
+    run: Typesetting, part: PrintPart, measured: Sequence[tuple[int, int]] = ()
+) -> int:
+    """A guess of an article's page count from the length of its text, at the characters a
+    page of the articles ``measured`` so far (characters, pages) held, else at
+    :data:`CHARACTERS_A_PAGE`."""
+    text = sum(length for length, _pages in measured)
+    pages = sum(count - FIXED_PAGES for _length, count in measured)
+    per_page = text / pages if text and pages > 0 else CHARACTERS_A_PAGE
+    return max(1, round(FIXED_PAGES + _body_length(run, part) / per_page))
+
+
+def _body_length(run: Typesetting, part: PrintPart) -> int:
     chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
-    length = len(chapter.body) if chapter else 0
-    return max(1, round(length / CHARACTERS_A_PAGE + 0.5))
+    return len(chapter.body) if chapter else 0
 
 
 def first_part_metadata(pdf: bytes) -> JoinMetadata:
