@@ -18,7 +18,7 @@ from typing import Self
 
 from pica_publish.build import STAGES, Stage, select_stages
 from pica_publish.hyphenation_report import IssueRecorder, measure, report_lines
-from pica_publish.pagemap import read_page_map
+from pica_publish.pagemap import issue_pdf_name, read_page_map
 from pica_publish.state import BuildOptions, BuildState
 
 
@@ -114,6 +114,53 @@ def timed_edit(
     return timed(options)
 
 
+def cli_build(project: Path, build: Path, jobs: int) -> float:
+    """Seconds of ``pica-publish build`` run as a user runs it (a new Python process)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pica_publish", "-C", str(project), "build"]
+    command += ["--build-dir", str(build), "--jobs", str(jobs)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the build failed:\n{done.stderr}")
+    return seconds
+
+
+def one_document_size(options: BuildOptions, page_map: dict[str, tuple[int, int]]) -> int:
+    """Bytes of the issue PDF written as one WeasyPrint document (every part laid out in one
+    process from the folios of ``page_map``, the pages written once, as before the print
+    edition was made of parts): what the joined issue PDF's size is compared with."""
+    from pica_publish.layout import LaidOut, Typesetter
+    from pica_publish.stages import typeset as stage
+
+    state = BuildState(options)
+    for name, function in STAGES:
+        if name == "typeset":
+            break
+        state = function(state)
+    plan, issue = state.print_plan, state.issue
+    assert plan is not None and issue is not None
+    key = stage.prepare(state, plan, issue)
+    assert key is not None
+    typesetter = Typesetter(stage.allowed_roots(issue.root), key.stylesheet)
+    run = stage.Typesetting(issue, state.report, typesetter, as_parts=False)
+    laid: list[LaidOut] = []
+    folio = issue.manifest.first_page
+    for part in plan.parts:
+        if part.kind == "article":
+            folio = page_map[part.slug][0]
+            done = stage.lay_out_article(run, part, folio, {})
+        else:
+            done = stage.lay_out(run, part, folio, page_map)
+        assert done is not None
+        laid.append(done)
+        folio += done.page_count
+    return len(Typesetter.join(laid, key.pdf_options))
+
+
 class TreeMemory:
     """The peak resident memory of this process and all its descendants (the layout workers),
     sampled every 0.1 s from /proc while a build runs."""
@@ -157,6 +204,14 @@ def tree_rss(root: int) -> int:
         total += rss.get(pid, 0)
         stack.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def issue_pdf_name_of(project: Path) -> str:
+    from pica_publish.stages.load import load
+
+    issue = load(BuildState(BuildOptions(root=project, outputs=frozenset()))).issue
+    assert issue is not None
+    return issue_pdf_name(issue)
 
 
 def synthetic_issue(root: Path, target: Path, copies: int) -> None:
@@ -211,7 +266,10 @@ def main() -> None:
         r_writes, r_joins = list(writes), list(joins)
         with TreeMemory() as memory_cold:
             cold, cold_stages = timed(options)
-        warm, warm_stages = timed(options)
+        warm, warm_stages = timed(options)  # every stage, from its caches
+        cli_build(project, options.build_path, jobs)  # records the stamp (a CLI build does)
+        noop = cli_build(project, options.build_path, jobs)
+        joined_size = (options.build_path / "pdf" / issue_pdf_name_of(project)).stat().st_size
         word, word_stages = timed_edit(options, project, middle=True, words=1)
         page, page_stages = timed_edit(options, project, middle=False, words=400)
         big = None
@@ -229,6 +287,10 @@ def main() -> None:
                 last - first + 1 for first, last in read_page_map(big_options.build_path).values()
             )
             big = (big_seconds, big_stages, big_pages, memory_big.peak)
+        one_size = one_document_size(
+            dataclasses.replace(options, build_dir=Path(tmp) / "one"),
+            read_page_map(single.build_path),
+        )
         sample_pages = sum(
             last - first + 1 for first, last in read_page_map(single.build_path).values()
         )
@@ -246,7 +308,14 @@ def main() -> None:
         f"cold (--jobs {jobs})   {cold:7.2f} s   / R {cold / reference:.2f}   {stages(cold_stages)}"
     )
     print(f"                 peak memory of the process tree {memory_cold.peak / mb:.0f} MB")
-    print(f"no-op            {warm:7.2f} s   / R {warm / reference:.2f}   {stages(warm_stages)}")
+    print(
+        f"no-op            {noop:7.2f} s   / R {noop / reference:.2f}   (`pica-publish build`, "
+        "nothing changed: a new process, no stage runs)"
+    )
+    print(
+        f"all from caches  {warm:7.2f} s   / R {warm / reference:.2f}   {stages(warm_stages)}"
+        "   (every stage run, nothing changed)"
+    )
     print(
         f"one-word edit    {word:7.2f} s   / R {word / reference:.2f}   typeset "
         f"{word_stages['typeset']:.2f}   (a word changed in the middle chapter)"
@@ -261,6 +330,10 @@ def main() -> None:
             f"joins: issue {r_joins[0]:.2f} s, offprints ({len(r_joins) - 1}) "
             f"{sum(r_joins[1:]):.2f} s"
         )
+    print(
+        f"issue PDF        {joined_size / 1e6:.2f} MB joined from parts, {one_size / 1e6:.2f} MB "
+        f"as one WeasyPrint document ({joined_size / one_size:.2f}x)"
+    )
     if big is not None:
         seconds, big_stages, pages, peak = big
         per_page, sample_per_page = seconds / pages, cold / max(1, sample_pages)

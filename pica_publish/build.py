@@ -9,32 +9,34 @@ selects load and check too.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 
-from pica_publish.stages.assemble import assemble
-from pica_publish.stages.check import check
-from pica_publish.stages.convert import convert
-from pica_publish.stages.export import export
-from pica_publish.stages.load import load
-from pica_publish.stages.publish import publish
-from pica_publish.stages.typeset import typeset
-from pica_publish.stages.web import web
+from pica_publish.diagnostics import Report
 from pica_publish.state import BuildOptions, BuildState
 
 Stage = Callable[[BuildState], BuildState]
 LOGGER = logging.getLogger("pica_publish")
 
-STAGES: tuple[tuple[str, Stage], ...] = (
-    ("load", load),
-    ("check", check),
-    ("convert", convert),
-    ("assemble", assemble),
-    ("typeset", typeset),
-    ("web", web),
-    ("export", export),
-    ("publish", publish),
+
+def _stage(name: str) -> Stage:
+    """The stage function ``pica_publish.stages.NAME.NAME``, imported when it first runs: a
+    build with nothing to do (:mod:`pica_publish.uptodate`) imports none of them."""
+
+    def stage(state: BuildState) -> BuildState:
+        module = importlib.import_module(f"pica_publish.stages.{name}")
+        function: Stage = getattr(module, name)
+        return function(state)
+
+    stage.__name__ = stage.__qualname__ = name
+    return stage
+
+
+STAGES: tuple[tuple[str, Stage], ...] = tuple(
+    (name, _stage(name))
+    for name in ("load", "check", "convert", "assemble", "typeset", "web", "export", "publish")
 )
 STAGE_NAMES = tuple(name for name, _ in STAGES)
 
@@ -62,6 +64,15 @@ def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None
     names = {name for name, _ in chosen}
     if names & OUTPUT_STAGES and not names.issuperset(VALIDATION):
         raise ValueError("an output stage runs only after load and check (see select_stages)")
+    stamp = None
+    if names == set(STAGE_NAMES) and options.preview is None:  # a whole build: maybe current
+        from pica_publish import uptodate
+
+        stamp = uptodate.signature(options)
+        replayed = uptodate.current_diagnostics(options, stamp)
+        if replayed is not None:
+            LOGGER.info("Nothing changed since the last build: its outputs are current")
+            return BuildState(options, report=Report(diagnostics=replayed), up_to_date=True)
     state = BuildState(options)
     for number, (name, stage) in enumerate(chosen, start=1):
         if name not in VALIDATION and state.report.has_errors:
@@ -71,4 +82,11 @@ def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None
         LOGGER.info("Step %d - %s", number, name)
         state = stage(state)
         LOGGER.debug("%s took %.2f s", name, time.perf_counter() - started)
+    if stamp is not None:
+        from pica_publish import uptodate
+
+        if state.report.has_errors:
+            uptodate.forget(options)
+        else:
+            uptodate.record(options, stamp, state.report.diagnostics)
     return state

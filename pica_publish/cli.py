@@ -282,6 +282,12 @@ def run_pipeline(args: argparse.Namespace) -> int:
         counts = summary(diagnostics)
         if failed:
             print(f"pica-publish: {args.command} failed: {counts}", file=stream)
+        elif state.up_to_date:
+            print(
+                f"pica-publish: {options.build_path} is up to date: nothing changed since "
+                f"the last build ({counts})",
+                file=stream,
+            )
         elif args.command in ("build", "preview"):
             written = ", ".join(sorted({f.split("/")[0] for f in state.files})) or "nothing"
             print(f"pica-publish: built {written} in {options.build_path} ({counts})", file=stream)

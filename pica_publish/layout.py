@@ -236,7 +236,7 @@ class Typesetter:
         when = datetime.datetime.fromisoformat(options.created) if options.created else None
         attachments = [
             Attachment(
-                file_obj=io.BytesIO(_source_bytes(name, path, options.source_root)),
+                file_obj=io.BytesIO(source_bytes(name, path, options.source_root)),
                 name=name,
                 description=f"Source: {name}",
                 created=when,
@@ -258,7 +258,7 @@ class Typesetter:
         return output.getvalue()
 
 
-def _source_bytes(name: str, path: Path, root: Path | None) -> bytes:
+def source_bytes(name: str, path: Path, root: Path | None) -> bytes:
     """An attached source, read again through the input rule where it is used."""
     try:
         return read_input(path, [root or path.parent], kind="bibliography")

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 import pikepdf
@@ -36,7 +36,7 @@ from pica_publish.pdfstructure import (
     struct_parent_holders,
 )
 
-__all__ = ["CROSS_PART_PREFIX", "JoinError", "JoinMetadata", "Part", "join_pdfs"]
+__all__ = ["CROSS_PART_PREFIX", "Attachment", "JoinError", "JoinMetadata", "Part", "join_pdfs"]
 
 LOGGER = logging.getLogger("pica_publish")
 
@@ -70,6 +70,22 @@ class JoinMetadata:
     created: str | None = None
     """W3C date-time of creation and modification, e.g. ``2026-11-30T10:00:00Z``; ``None``: no
     dates, so that the output depends on the inputs only."""
+    archival: bool = False
+    """Identify the joined PDF as PDF/A-3u (the parts written as ``pdf/a-3u``, ``make
+    archive``) instead of PDF/UA-1; its output intent is the first part's."""
+    attachments: tuple[Attachment, ...] = ()
+    """Files embedded in the joined PDF (the sources of an archival PDF), in order."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded in the joined PDF, related to it as its source (PDF/A-3 ``/AF``)."""
+
+    name: str
+    """The file name shown by PDF viewers, e.g. ``chapters/01-dens.md``."""
+    data: bytes
+    mime_type: str = "text/plain"
+    description: str = ""
 
 
 class JoinError(Exception):
@@ -91,6 +107,8 @@ class _Joined:
     outline: list[Dictionary] = field(default_factory=list)
     associated_files: list[pikepdf.Object] = field(default_factory=list)
     """The catalog's ``/AF`` (file specifications of attachments), each once."""
+    output_intents: pikepdf.Object | None = None
+    """The first part's ``/OutputIntents`` (an archival PDF's colour space)."""
     page_starts: list[int] = field(default_factory=list)
     version: str = "1.7"
     producer: str = ""
@@ -130,6 +148,7 @@ def join_pdfs(
             _resolve_cross_part_links(joined, fallback)
             _write_outline(joined)
             _write_page_labels(joined, [part.first_folio for part in parts])
+            _write_attachments(joined, meta)
             _write_document_metadata(joined, meta)
             merge_font_subsets(out)  # one program per face, not one per part
             buffer = io.BytesIO()
@@ -192,10 +211,12 @@ def _add_part(joined: _Joined, source: pikepdf.Pdf, number: int) -> None:
     if not joined.producer:
         joined.producer = str(source.docinfo.get("/Producer", ""))
     root = source.Root
-    keys = ("/StructTreeRoot", "/Names", "/Dests", "/Outlines", "/AF")
+    keys = ("/StructTreeRoot", "/Names", "/Dests", "/Outlines", "/AF", "/OutputIntents")
     # One copy for all: objects shared between these (and with the pages) are mapped once.
     holder = source.make_indirect(Array([root.get(key) for key in keys]))
-    tree, names, dests, outlines, associated_files = out.copy_foreign(holder)
+    tree, names, dests, outlines, associated_files, intents = out.copy_foreign(holder)
+    if joined.output_intents is None and isinstance(intents, Array) and len(intents):
+        joined.output_intents = intents
     if isinstance(tree, Dictionary):
         part_lang = root.get("/Lang")
         joined.structure.add_part(tree, pages, number, str(part_lang) if part_lang else None)
@@ -262,8 +283,6 @@ def _write_destinations(joined: _Joined) -> None:
         out.Root.Names = Dictionary(
             {key: name_tree(out, entries) for key, entries in sorted(trees.items())}
         )
-    if joined.associated_files:
-        out.Root.AF = Array(joined.associated_files)
     if joined.dest_dict:
         out.Root.Dests = out.make_indirect(
             Dictionary({f"/{name}": dest for name, (dest, _) in sorted(joined.dest_dict.items())})
@@ -349,11 +368,43 @@ def _write_page_labels(joined: _Joined, folios: list[int | None]) -> None:
     joined.out.Root.PageLabels = Dictionary(Nums=Array(nums))
 
 
+def _write_attachments(joined: _Joined, meta: JoinMetadata) -> None:
+    """Embed ``meta.attachments`` as sources (``/AFRelationship /Source``, listed in the
+    catalog's ``/AF`` as PDF/A-3 asks), dated like the document."""
+    out = joined.out
+    date = _pdf_date(meta.created) if meta.created else ""
+    for attachment in meta.attachments:
+        spec = pikepdf.AttachedFileSpec(
+            out,
+            attachment.data,
+            description=attachment.description or f"Source: {attachment.name}",
+            filename=attachment.name,
+            mime_type=attachment.mime_type,
+            creation_date=date,
+            mod_date=date,
+            relationship=Name.Source,
+        )
+        out.attachments[attachment.name] = spec
+        joined.associated_files.append(out.attachments[attachment.name].obj)
+    if joined.associated_files:
+        out.Root.AF = Array(joined.associated_files)
+
+
+def _pdf_date(created: str) -> str:
+    """A W3C date-time as a PDF date string, ``D:20261130100000Z``."""
+    moment = datetime.fromisoformat(created)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("D:%Y%m%d%H%M%SZ")
+
+
 def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
     """Catalog entries and Info/XMP metadata that PDF/UA-1 asks for, and nothing dated unless
     the caller gives the date."""
     out = joined.out
     out.Root.Lang = String(meta.lang)
+    if joined.output_intents is not None:
+        out.Root.OutputIntents = joined.output_intents
     out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     producer = "; ".join(
         filter(None, [joined.producer, f"joined by pikepdf {pikepdf.__version__}"])
@@ -367,7 +418,11 @@ def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
             xmp["pdf:Keywords"] = ", ".join(meta.keywords)
         xmp["dc:language"] = [meta.lang]
         xmp["pdf:Producer"] = producer
-        xmp["pdfuaid:part"] = "1"
+        if meta.archival:
+            xmp["pdfaid:part"] = "3"
+            xmp["pdfaid:conformance"] = "U"
+        else:
+            xmp["pdfuaid:part"] = "1"
         if meta.created is not None:
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
                 xmp[key] = meta.created

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pica_publish.diagnostics import Report
-from pica_publish.model import Citation, Issue
-from pica_publish.products import ConvertedChapter, PrintPlan
+
+if TYPE_CHECKING:  # not at run time: a build with nothing to do imports no model
+    from pica_publish.model import Citation, Issue
+    from pica_publish.products import ConvertedChapter, PrintPlan
 
 EMPTY: Mapping[str, object] = MappingProxyType({})
 
@@ -64,3 +66,5 @@ class BuildState:
     """Output files to publish, by path relative to the build folder."""
     page_map: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Chapter slug → (first page, last page) from the layout."""
+    up_to_date: bool = False
+    """Nothing changed since the last build: no stage ran (:mod:`pica_publish.uptodate`)."""

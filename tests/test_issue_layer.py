@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import bibtexparser
+import pikepdf
 import pypdf
 import pytest
 from ruamel.yaml import YAML
@@ -235,10 +236,22 @@ def test_archive_is_pdf_a_3u_with_sources_attached(mini, run_cli):
             "references/mini.bib",
         ]
     )
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="U"' in xmp
+    with pikepdf.open(mini / "build/pdf/catnews-special-issue-99.pdf") as pdf:
+        xmp = pdf.open_metadata()
+        assert (xmp["pdfaid:part"], xmp["pdfaid:conformance"]) == ("3", "U")
     attached = reader.attachments["chapters/01-dens.md"][0]
     assert attached == (mini / "chapters/01-dens.md").read_bytes()
+    # Joined from parts written as PDF/A-3u: the sources are the document's associated files,
+    # the first part's output intent is the document's, and the structure tree is kept.
+    root = reader.trailer["/Root"]
+    specs = [spec.get_object() for spec in root["/AF"]]
+    assert sorted(str(spec["/F"]) for spec in specs) == sorted(reader.attachments)
+    assert {str(spec["/AFRelationship"]) for spec in specs} == {"/Source"}
+    assert all("/Subtype" in spec["/EF"]["/F"].get_object() for spec in specs)
+    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "/ParentTree" in root["/StructTreeRoot"].get_object()
+    offprint = pypdf.PdfReader(mini / "build/pdf/offprints/dens.pdf")
+    assert sorted(offprint.attachments) == sorted(reader.attachments)
 
 
 @pytest.mark.parametrize("pattern", ["{prefix}/x.{number}", "10.1/{slug}"])

@@ -136,3 +136,29 @@ def test_an_offprint_has_its_article_metadata_and_folios(built: Path):
     assert str(pdf.docinfo["/Keywords"]) == "Otocolobus manul, dens, home range"
     # The cover and masthead keep their folios, the article its own: 1, 2, then 5, 6.
     assert pypdf.PdfReader(path).page_labels == ["1", "2", "5", "6"]
+
+
+def test_a_preview_after_a_build_reuses_the_article_it_laid_out(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    """A preview is joined from the same part cache: an article unchanged since the last full
+    build is not laid out again, and sits at its folio of that build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    _build(project, capsys)
+    first, _last = _page_map(project)["dens"]
+    assert main(["-C", str(project), "-v", "preview", "chapters/01-dens.md"]) == 0
+    log = capsys.readouterr().err.splitlines()
+    assert any(m.strip() == f"dens from page {first}: unchanged (laid out before)" for m in log), (
+        log
+    )
+    assert not any(m.endswith(": laying out") for m in log), log
+    reader = pypdf.PdfReader(project / "build" / "preview" / "dens.pdf")
+    assert list(reader.page_labels)[:3] == ["1", "2", str(first)]
+    with pikepdf.open(project / "build" / "preview" / "dens.pdf") as pdf:
+        assert "/StructTreeRoot" in pdf.Root and "/Outlines" in pdf.Root
+
+
+def _page_map(root: Path) -> dict[str, tuple[int, int]]:
+    from pica_publish.pagemap import read_page_map
+
+    return dict(read_page_map(root / "build"))

@@ -1,17 +1,19 @@
 """Stage 5, *typeset*: lay out every print part once; write the issue PDF and the offprints.
 
 Consumes ``state.print_plan``; produces ``state.page_map`` and, in ``state.files``, the issue
-PDF, one offprint per article and ``pagemap.json``. Articles are laid out one after another,
-each starting at its real page number, so the page map comes from the page counts; the contents
-page is laid out first with placeholder numbers (to learn how long it is) and again with the real
-ones. Offprints are the cover, the masthead and the article's pages of the same layout.
+PDF, one offprint per article, ``pagemap.json`` and ``preflight.json``. Each print part (cover,
+masthead, contents, each article) is laid out alone from its real first folio and written as its
+own tagged PDF; the issue PDF and every offprint are joined from these
+(:mod:`pica_publish.pdfjoin`), so that parts can be laid out in worker processes (``--jobs``)
+and kept across builds (:mod:`pica_publish.part_cache`): an edit lays out only what it changed.
 
 The steps, in order (:func:`typeset` reads top to bottom): :func:`prepare` the stylesheet, PDF
-options and cache key; :func:`reuse_cached_layout` when nothing changed; :func:`lay_out_front`;
-:func:`lay_out_issue` (the contents and every article, :func:`lay_out_article` with placement,
-until the contents page count settles) or, for a chapter preview, :func:`typeset_preview`;
-:func:`run_preflight`; :func:`write_pdfs`; :func:`store_cache`. They share a
-:class:`Typesetting`: the typesetter, the report and the layouts of the current article.
+options and cache key; :func:`reuse_cached_layout` when nothing changed; then
+:func:`typeset_parts` — :func:`lay_out_parts` (the front, the contents with placeholder page
+numbers to learn its length, the articles by :func:`lay_out_articles`, the contents again until
+its page count settles), :func:`join_parts`, :func:`store_cache` — or, for a chapter preview,
+:func:`typeset_preview`. They share a :class:`Typesetting`: the typesetter, the report, the part
+cache and the worker processes.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from pica_publish.pagemap import (
 from pica_publish.pages import hole_total, read_pages
 from pica_publish.part_cache import PartCache, PartPdf, engine_digest, part_digest
 from pica_publish.placement import Placement, Score, place
-from pica_publish.preflight import Fault, preflight, preflight_json, read_preflight, report_faults
+from pica_publish.preflight import preflight, preflight_json, read_preflight, report_faults
 from pica_publish.print_html import cross_part_links, print_body
 from pica_publish.products import PrintPart, PrintPlan
 from pica_publish.state import BuildState
@@ -51,7 +53,7 @@ from pica_publish.theme import css_string, render, theme_path
 
 if TYPE_CHECKING:
     from pica_publish.layout import LaidOut, PdfOptions, Typesetter
-    from pica_publish.pdfjoin import JoinMetadata
+    from pica_publish.pdfjoin import JoinMetadata, Part
 
 LOGGER = logging.getLogger("pica_publish")
 PLACEHOLDER_PAGE = 888
@@ -87,11 +89,12 @@ class Typesetting:
     """Where layout problems and make-up faults are reported."""
     typesetter: Typesetter
     """The WeasyPrint front end, with one font configuration for every part."""
-    as_parts: bool = False
-    """Each part is laid out and written alone (links to other parts become addresses)."""
+    as_parts: bool = True
+    """Each part is laid out and written alone: links to other parts become addresses that
+    the join turns back into links. False only to lay the whole issue out as one document
+    (``make bench`` measures the size of that PDF)."""
     parts: PartCache | None = None
-    """Laid-out parts across builds (:mod:`pica_publish.part_cache`); None: lay out everything
-    in one document (an archive or a preview, which write one PDF of all their parts)."""
+    """Laid-out parts across builds (:mod:`pica_publish.part_cache`)."""
     engine: str = ""
     """What every part's pages depend on besides its HTML (:func:`engine_digest`)."""
     part_options: PdfOptions | None = None
@@ -104,15 +107,6 @@ class Typesetting:
     """The layouts of the current article's placement by (HTML, placement CSS): a move that
     yields the same HTML returns the same layout, and costs no layout and no try
     (:func:`pica_publish.placement.place` relies on it). Cleared for each article (memory)."""
-
-
-@dataclass(frozen=True)
-class LaidIssue:
-    """The contents and the articles, laid out with the final page map (:func:`lay_out_issue`)."""
-
-    contents: LaidOut
-    articles: list[LaidOut]
-    page_map: PageMap
 
 
 def typeset(state: BuildState) -> BuildState:
@@ -132,31 +126,17 @@ def typeset(state: BuildState) -> BuildState:
     if reused is not None:
         return reused
     run = Typesetting(issue, state.report, Typesetter(allowed_roots(issue.root), key.stylesheet))
+    run.parts = PartCache(state.options.cache_path / "parts")
+    run.build_path = state.options.build_path
+    run.engine = key.engine
+    # Each part is written in the build's variant; the join adds the sources and metadata.
+    run.part_options = dataclasses.replace(key.pdf_options, attachments=())
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
     contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
     articles = [p for p in plan.parts if p.kind == "article"]
-    if contents_part is not None and not state.options.archive:
-        return typeset_parts(state, run, key, plan, (front, contents_part, articles))
-    laid_front = lay_out_front(run, front)
-    if laid_front is None:
-        return state
-    folio = issue.manifest.first_page + sum(laid.page_count for laid in laid_front)
     if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
-        return typeset_preview(state, run, key, laid_front, articles[0], folio)
-    laid = lay_out_issue(run, contents_part, articles, folio, len(laid_front))
-    if laid is None:
-        return state
-    faults = run_preflight(
-        issue,
-        [(p, a, laid.page_map[p.slug][0]) for p, a in zip(articles, laid.articles, strict=True)],
-    )
-    report_faults(run.report, faults)
-    files = write_pdfs(run, key, plan, laid_front, laid)
-    if files is None:
-        return state
-    files[PREFLIGHT] = preflight_json(faults)
-    store_cache(run, key, files, laid.page_map)
-    return _with_outputs(state, files, laid.page_map)
+        return typeset_preview(state, run, key, front, articles[0])
+    return typeset_parts(state, run, key, plan, (front, contents_part, articles))
 
 
 class Workers:
@@ -276,14 +256,10 @@ def typeset_parts(
     """The reading PDFs from parts: each part laid out alone (or reused from the part cache),
     written as its own tagged PDF, and the issue and offprints joined from them."""
 
-    run.parts = PartCache(state.options.cache_path / "parts")
-    run.as_parts = True
-    run.build_path = state.options.build_path
+    assert run.parts is not None
     articles = parts[2]
     if state.options.jobs > 1 and len(articles) > 1:
         run.workers = Workers(run, min(state.options.jobs, len(articles)), key.stylesheet)
-    run.engine = key.engine
-    run.part_options = key.pdf_options
     try:
         laid = lay_out_parts(run, *parts)
     finally:
@@ -294,6 +270,8 @@ def typeset_parts(
     faults = [fault for done in laid.articles for fault in done.faults]
     report_faults(run.report, faults)
     files = join_parts(run, key, plan, laid)
+    if files is None:
+        return state
     files[PREFLIGHT] = preflight_json(faults)
     if not run.report.has_errors:
         run.parts.prune()  # keep this issue's parts, drop older versions
@@ -393,20 +371,6 @@ def render_part(
     return html
 
 
-def lay_out_front(run: Typesetting, front: list[PrintPart]) -> list[LaidOut] | None:
-    """The cover and the masthead, one after the other from the issue's first page."""
-    folio = run.issue.manifest.first_page
-    laid_front: list[LaidOut] = []
-    for number, part in enumerate(front, start=1):
-        LOGGER.info("Step 5.%d - Laying out the %s", number + 1, part.kind)
-        laid = lay_out(run, part, folio, {})
-        if laid is None:
-            return None
-        laid_front.append(laid)
-        folio += laid.page_count
-    return laid_front
-
-
 def lay_out_article(
     run: Typesetting,
     part: PrintPart,
@@ -441,49 +405,6 @@ def lay_out_article(
         if again is not None and again.page_count == 1:
             return dataclasses.replace(again, placement=placement)
     return dataclasses.replace(laid, placement=placement)
-
-
-def lay_out_issue(
-    run: Typesetting,
-    contents_part: PrintPart,
-    articles: list[PrintPart],
-    folio: int,
-    front_count: int,
-) -> LaidIssue | None:
-    """The contents from ``folio`` and the articles after it, until the contents page count
-    settles: the contents is laid out with placeholder page numbers to learn its length, then
-    again with the page map; if it grew, the articles move and are laid out again."""
-    placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
-    contents = lay_out(run, contents_part, folio, placeholder)
-    if contents is None:
-        return None
-    for _attempt in range(CONTENTS_ATTEMPTS):
-        start = folio + contents.page_count
-        page_map: PageMap = {}
-        laid_articles: list[LaidOut] = []
-        for part in articles:
-            LOGGER.info(
-                "Step 5.%d - Laying out %s from page %d",
-                front_count + len(laid_articles) + 3,
-                part.slug,
-                start,
-            )
-            laid = lay_out_article(run, part, start, page_map)
-            if laid is None:
-                return None
-            laid_articles.append(laid)
-            page_map[part.slug] = (start, start + laid.page_count - 1)
-            start += laid.page_count
-        final_contents = lay_out(run, contents_part, folio, page_map)
-        if final_contents is None:
-            return None
-        if final_contents.page_count == contents.page_count:
-            return LaidIssue(final_contents, laid_articles, page_map)
-        contents = final_contents  # the contents grew: lay the articles out again from a new folio
-    run.report.add(
-        rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
-    )
-    return None
 
 
 # --- the issue as parts: each laid out and written alone, cached, then joined ------------------
@@ -595,20 +516,16 @@ def lay_out_parts(
 ) -> IssueParts | None:
     """Every part from its first folio: the cover and the masthead, the contents (first with
     placeholder page numbers, to learn its length), the articles, and the contents again with
-    the page map, until its page count settles (as :func:`lay_out_issue`).
+    the page map, until its page count settles.
 
     The articles are laid out by :func:`lay_out_articles`: in parallel from the best folios
     known (:class:`Pipeline`), or one after another with one job."""
     if run.workers is not None and not likely_unchanged(run, articles):
         run.workers.start()  # the workers get ready while the front is laid out here
-    folio = run.issue.manifest.first_page
-    front_pdfs: list[PartPdf] = []
-    for part in front:
-        done = part_pdf(run, part, folio, {})
-        if done is None:
-            return None
-        front_pdfs.append(done)
-        folio += done.page_count
+    front_pdfs = front_parts(run, front)
+    if front_pdfs is None:
+        return None
+    folio = front_end(run, front_pdfs)
     placeholder = {p.slug: (PLACEHOLDER_PAGE, PLACEHOLDER_PAGE) for p in articles}
     contents = part_pdf(run, contents_part, folio, placeholder, write=False)
     if contents is None:
@@ -898,105 +815,161 @@ def first_part_metadata(pdf: bytes) -> JoinMetadata:
 
 def join_parts(
     run: Typesetting, key: LayoutKey, plan: PrintPlan, laid: IssueParts
-) -> dict[str, bytes]:
+) -> dict[str, bytes] | None:
     """The issue PDF and one offprint per article (cover, masthead, the article), joined from
     the part PDFs (:func:`pica_publish.pdfjoin.join_pdfs`): structure tree, outline, links,
-    named destinations and page labels kept."""
-    from pica_publish.pdfjoin import JoinMetadata, Part, join_pdfs
+    named destinations and page labels kept. None when one cannot be joined (reported)."""
+    from pica_publish.pdfjoin import Part
 
     articles = [p for p in plan.parts if p.kind == "article"]
     LOGGER.info("    joining the issue PDF and %d offprints", len(articles))
-    first = run.issue.manifest.first_page
-    front: list[Part] = []
-    folio = first
-    for done in laid.front:
-        front.append(Part(done.pdf, folio))
-        folio += done.page_count
-    contents = Part(laid.contents.pdf, folio)
-    options = key.pdf_options
-    lang = run.issue.manifest.language
-    issue_meta = first_part_metadata(laid.front[0].pdf if laid.front else laid.contents.pdf)
-    issue_meta = dataclasses.replace(issue_meta, lang=lang, created=options.created)
+    front = _front_pieces(run, laid.front)
+    contents = Part(laid.contents.pdf, front_end(run, laid.front))
+    meta = issue_metadata(run, key, laid.front[0].pdf if laid.front else laid.contents.pdf)
+    if meta is None:
+        return None
     pieces = [
         Part(done.pdf, laid.page_map[part.slug][0])
         for part, done in zip(articles, laid.articles, strict=True)
     ]
-    files = {f"pdf/{issue_pdf_name(run.issue)}": join_pdfs([*front, contents, *pieces], issue_meta)}
+    issue = _join(run, [*front, contents, *pieces], meta, Location("issue.yml"))
+    if issue is None:
+        return None
+    files = {f"pdf/{issue_pdf_name(run.issue)}": issue}
     for part, piece in zip(articles, pieces, strict=True):
-        offprint = options.for_article(run.issue, part.slug)
-        meta = JoinMetadata(
-            title=offprint.title or issue_meta.title,
-            authors=offprint.authors or (),
-            keywords=offprint.keywords or (),
-            lang=lang,
-            created=options.created,
+        offprint_meta = offprint_metadata(run, key, part.slug)
+        where = _part_location(run.issue, part)
+        offprint = (
+            None if offprint_meta is None else _join(run, [*front, piece], offprint_meta, where)
         )
-        files[f"pdf/offprints/{part.slug}.pdf"] = join_pdfs([*front, piece], meta)
+        if offprint is None:
+            return None
+        files[f"pdf/offprints/{part.slug}.pdf"] = offprint
     return files
+
+
+def front_end(run: Typesetting, front: list[PartPdf]) -> int:
+    """The folio after the cover and the masthead."""
+    return run.issue.manifest.first_page + sum(done.page_count for done in front)
+
+
+def _front_pieces(run: Typesetting, front: list[PartPdf]) -> list[Part]:
+    from pica_publish.pdfjoin import Part
+
+    pieces: list[Part] = []
+    folio = run.issue.manifest.first_page
+    for done in front:
+        pieces.append(Part(done.pdf, folio))
+        folio += done.page_count
+    return pieces
+
+
+def issue_metadata(run: Typesetting, key: LayoutKey, first: bytes) -> JoinMetadata | None:
+    """The issue PDF's metadata: title, editors and keywords as the cover's HTML gave them,
+    the language, the date, and for an archive the PDF/A-3u identification and the sources.
+    None when a source cannot be attached (reported)."""
+    meta = first_part_metadata(first)
+    return _with_build_metadata(run, key, meta)
+
+
+def offprint_metadata(run: Typesetting, key: LayoutKey, slug: str) -> JoinMetadata | None:
+    """An offprint's metadata: the article's own title, authors and keywords."""
+    from pica_publish.pdfjoin import JoinMetadata
+
+    offprint = key.pdf_options.for_article(run.issue, slug)
+    meta = JoinMetadata(
+        title=offprint.title or slug,
+        authors=offprint.authors or (),
+        keywords=offprint.keywords or (),
+    )
+    return _with_build_metadata(run, key, meta)
+
+
+def _with_build_metadata(
+    run: Typesetting, key: LayoutKey, meta: JoinMetadata
+) -> JoinMetadata | None:
+    from pica_publish.layout import LayoutError, source_bytes
+    from pica_publish.pdfjoin import Attachment
+
+    options = key.pdf_options
+    try:
+        attachments = tuple(
+            Attachment(name, source_bytes(name, path, options.source_root))
+            for name, path in options.attachments
+        )
+    except LayoutError as error:
+        for problem in error.problems:
+            run.report.add(
+                rules.LAYOUT_WRITE, f"cannot write the PDF: {problem}", Location("issue.yml")
+            )
+        return None
+    return dataclasses.replace(
+        meta,
+        lang=run.issue.manifest.language,
+        created=options.created,
+        archival=options.variant == "pdf/a-3u",
+        attachments=attachments,
+    )
+
+
+def _join(
+    run: Typesetting, pieces: list[Part], meta: JoinMetadata, where: Location
+) -> bytes | None:
+    """One joined PDF, or None when the parts cannot be joined (reported at ``where``)."""
+    from pica_publish.pdfjoin import JoinError, join_pdfs
+
+    try:
+        return join_pdfs(pieces, meta)
+    except JoinError as error:
+        run.report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", where)
+        return None
 
 
 def typeset_preview(
     state: BuildState,
     run: Typesetting,
     key: LayoutKey,
-    laid_front: list[LaidOut],
+    front: list[PrintPart],
     part: PrintPart,
-    folio: int,
 ) -> BuildState:
     """A chapter preview: the cover, the masthead and the one article, from its first page in
     the last full build (else right after the masthead), as ``preview/SLUG.pdf`` with its
-    ``preview/preflight.json``. Not cached."""
-    from pica_publish.layout import LayoutError, Typesetter
+    ``preview/preflight.json``. Its parts come from (and go to) the part cache that full builds
+    use: the preview of an article unchanged since the last build lays nothing out."""
+    from pica_publish.pdfjoin import Part
 
+    front_pdfs = front_parts(run, front)
+    if front_pdfs is None:
+        return state
+    folio = front_end(run, front_pdfs)
     start = last_first_page(state.options.build_path, part.slug) or folio
-    LOGGER.info("Step 5.3 - Laying out %s from page %d", part.slug, start)
-    laid = lay_out_article(run, part, start, {})
-    if laid is None:
+    article = cached_or_laid_out(run, part, start)
+    if article is None:
         return state
-    faults = run_preflight(run.issue, [(part, laid, start)])
-    report_faults(run.report, faults)
-    try:
-        pdf = Typesetter.join(
-            [*laid_front, laid], key.pdf_options.for_article(run.issue, part.slug)
-        )
-    except LayoutError as error:
-        run.report.add(
-            rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", _part_location(run.issue, part)
-        )
+    report_faults(run.report, list(article.faults))
+    meta = offprint_metadata(run, key, part.slug)
+    pieces = [*_front_pieces(run, front_pdfs), Part(article.pdf, start)]
+    pdf = None if meta is None else _join(run, pieces, meta, _part_location(run.issue, part))
+    if pdf is None:
         return state
-    files = {f"preview/{part.slug}.pdf": pdf, "preview/preflight.json": preflight_json(faults)}
+    files = {
+        f"preview/{part.slug}.pdf": pdf,
+        "preview/preflight.json": preflight_json(list(article.faults)),
+    }
     return dataclasses.replace(state, files={**state.files, **files})
 
 
-def write_pdfs(
-    run: Typesetting,
-    key: LayoutKey,
-    plan: PrintPlan,
-    laid_front: list[LaidOut],
-    laid: LaidIssue,
-) -> dict[str, bytes] | None:
-    """The issue PDF and one offprint per article (cover, masthead, the article's pages), all
-    from the one layout; None when a PDF cannot be written (reported)."""
-    from pica_publish.layout import LayoutError, Typesetter
-
-    articles = [p for p in plan.parts if p.kind == "article"]
-    LOGGER.info(
-        "Step 5.%d - Writing the issue PDF and %d offprints", len(plan.parts) + 2, len(articles)
-    )
-    try:
-        files = {
-            f"pdf/{issue_pdf_name(run.issue)}": Typesetter.join(
-                [*laid_front, laid.contents, *laid.articles], key.pdf_options
-            )
-        }
-        for part, article in zip(articles, laid.articles, strict=True):
-            files[f"pdf/offprints/{part.slug}.pdf"] = Typesetter.join(
-                [*laid_front, article], key.pdf_options.for_article(run.issue, part.slug)
-            )
-    except LayoutError as error:
-        run.report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", Location("issue.yml"))
-        return None
-    return files
+def front_parts(run: Typesetting, front: list[PrintPart]) -> list[PartPdf] | None:
+    """The cover and the masthead, one after the other from the issue's first page."""
+    folio = run.issue.manifest.first_page
+    done: list[PartPdf] = []
+    for part in front:
+        result = part_pdf(run, part, folio, {})
+        if result is None:
+            return None
+        done.append(result)
+        folio += result.page_count
+    return done
 
 
 def store_cache(
@@ -1041,18 +1014,6 @@ def judge(laid: LaidOut, *, chapter: Chapter, start: int) -> Score:
     reading = read_pages(laid.document, start)  # once, for both measures
     faults = preflight(laid, chapter, start, reading)
     return (len(faults), laid.page_count, round(hole_total(reading)))
-
-
-def run_preflight(issue: Issue, articles: list[tuple[PrintPart, LaidOut, int]]) -> list[Fault]:
-    """The make-up faults of the laid-out articles, each (part, layout, first folio)."""
-    chapters = {c.slug: c for c in issue.chapters}
-    LOGGER.info("    preflight of %d article(s)", len(articles))
-    return [
-        fault
-        for part, laid, start in articles
-        if part.slug in chapters
-        for fault in preflight(laid, chapters[part.slug], start)
-    ]
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:
