@@ -100,7 +100,7 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
         return super().fetch(path.as_uri(), headers)
 
 
-LAYOUT_SECONDS = 300
+LAYOUT_SECONDS: float = 300
 """Wall-clock limit for laying out one print part or writing one PDF. A 30-page article takes
 about 12 s on one core; only a pathological input gets near this."""
 

@@ -3,6 +3,7 @@ located where the user can act, and a build that meets one writes nothing."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,28 @@ def test_a_layout_out_of_time(mini, run_cli, monkeypatch, seconds):
         "stopped [layout-resource]" in result.lines
     )
     assert not (mini / "build" / "current").exists()
+
+
+def test_a_layout_out_of_time_in_a_worker_process(mini, run_cli, monkeypatch):
+    """The watchdog's limit reaches the layout workers: after a build, an edited article is
+    the one part laid out (in a worker, --jobs 2); out of time there, it is reported at the
+    chapter and nothing is published."""
+    from pica_publish import layout
+
+    assert run_cli("-C", str(mini), "build", "--pdf", "--jobs", "2").status == 0
+    before = os.readlink(mini / "build" / "current")
+    edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
+    monkeypatch.setattr(layout, "LAYOUT_SECONDS", 0.001)
+    result = run_cli("-C", str(mini), "-v", "build", "--pdf", "--jobs", "2")
+    assert result.status == 1
+    assert (
+        "chapters/02-strategy.md: error: cannot lay out: the layout took longer than 0.001 s "
+        "and was stopped [layout-resource]" in result.lines
+    ), result.output
+    assert [line.strip() for line in result.lines if line.endswith(": laying out")] == [
+        line.strip() for line in result.lines if line.strip().startswith("strategy from page")
+    ]
+    assert os.readlink(mini / "build" / "current") == before
 
 
 def test_a_source_swapped_for_a_link_during_an_archive_build(mini: Path, tmp_path: Path):

@@ -160,6 +160,8 @@ class Workers:
         return self._pool().submit(_lay_out_in_worker, request)
 
     def _pool(self) -> ProcessPoolExecutor:
+        from pica_publish import layout
+
         if self.pool is None:
             run = self.run
             self.pool = ProcessPoolExecutor(
@@ -172,6 +174,7 @@ class Workers:
                     run.part_options,
                     dict(run.report.overrides),
                     LOGGER.getEffectiveLevel(),
+                    layout.LAYOUT_SECONDS,
                 ),
             )
         return self.pool
@@ -207,10 +210,13 @@ def _start_worker(
     part_options: PdfOptions | None,
     overrides: dict[str, Any],
     level: int,
+    layout_seconds: float,
 ) -> None:
+    from pica_publish import layout
     from pica_publish.layout import Typesetter
 
     global _WORKER
+    layout.LAYOUT_SECONDS = layout_seconds  # the build's watchdog limit, in this process too
     _die_with_parent()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
