@@ -216,7 +216,8 @@ def issue_pdf_name_of(project: Path) -> str:
 
 def synthetic_issue(root: Path, target: Path, copies: int) -> None:
     """The sample issue with every chapter but the editorial, prologue, strategy and appendix
-    listed ``copies`` times (new slugs), about 50 pages each time: a large issue to time."""
+    listed ``copies`` times (new slugs), about 40 pages each time: a large issue to time
+    (``copies=6``: about 250 pages)."""
     from pica_publish.stages.load import load
 
     shutil.copytree(root, target, ignore=shutil.ignore_patterns("build", ".venv", ".git"))
@@ -274,11 +275,10 @@ def main() -> None:
         page, page_stages = timed_edit(options, project, middle=False, words=400)
         big = None
         if not args.quick:
-            synthetic_issue(root, Path(tmp) / "large-issue", copies=5)
+            synthetic_issue(root, Path(tmp) / "large-issue", copies=6)
             big_options = BuildOptions(
                 root=Path(tmp) / "large-issue",
                 build_dir=Path(tmp) / "large-issue" / "build",
-                outputs=frozenset({"pdf"}),
                 jobs=jobs,
             )
             with TreeMemory() as memory_big:

@@ -103,6 +103,22 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
 LAYOUT_SECONDS: float = 300
 """Wall-clock limit for laying out one print part or writing one PDF. A 30-page article takes
 about 12 s on one core; only a pathological input gets near this."""
+LAYOUT_MEMORY = 4 * 1024**3
+"""Bytes of data memory (``RLIMIT_DATA``: heap and private writable mappings) a layout worker
+process may use (:func:`limit_memory`); a worker laying out the sample issue's longest article
+uses about 0.4 GB."""
+
+
+def limit_memory(limit: int) -> None:
+    """Bound this process's data memory (Linux ``RLIMIT_DATA``): an allocation past it fails
+    (``MemoryError``, reported by :meth:`Typesetter.lay_out`) instead of the machine swapping.
+    Not for the build's own process: the tools it starts (pandoc) would inherit the bound."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not on this platform: the input bounds remain
+        pass
 
 
 class _OutOfTime(BaseException):
@@ -211,6 +227,8 @@ class Typesetter:
                 raise LayoutError(self.fetcher.refused or [str(error)]) from None
             except RecursionError:
                 raise LayoutError(["the document is nested too deeply to lay out"]) from None
+            except MemoryError:
+                raise LayoutError(["the layout needs more memory than a part may use"]) from None
         return LaidOut(document, list(logs.messages))
 
     @staticmethod

@@ -97,24 +97,47 @@ def test_a_layout_out_of_time(mini, run_cli, monkeypatch, seconds):
 
 
 def test_a_layout_out_of_time_in_a_worker_process(mini, run_cli, monkeypatch):
-    """The watchdog's limit reaches the layout workers: after a build, an edited article is
-    the one part laid out (in a worker, --jobs 2); out of time there, it is reported at the
-    chapter and nothing is published."""
+    """The watchdog's limit reaches the layout workers: after a build, two edited articles are
+    the parts laid out (in the worker processes, --jobs 2); out of time there, each is reported
+    at its chapter and nothing is published."""
     from pica_publish import layout
 
     assert run_cli("-C", str(mini), "build", "--pdf", "--jobs", "2").status == 0
     before = os.readlink(mini / "build" / "current")
     edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
+    edit(mini / "chapters/00-editorial.md", "end to end", "from end to end")
     monkeypatch.setattr(layout, "LAYOUT_SECONDS", 0.001)
     result = run_cli("-C", str(mini), "-v", "build", "--pdf", "--jobs", "2")
     assert result.status == 1
-    assert (
-        "chapters/02-strategy.md: error: cannot lay out: the layout took longer than 0.001 s "
-        "and was stopped [layout-resource]" in result.lines
+    for chapter in ("00-editorial", "02-strategy"):
+        assert (
+            f"chapters/{chapter}.md: error: cannot lay out: the layout took longer than 0.001 s "
+            "and was stopped [layout-resource]" in result.lines
+        ), result.output
+    laid = sorted(line.split()[0] for line in result.lines if line.endswith(": laying out"))
+    assert laid == ["editorial", "strategy"], result.output
+    assert os.readlink(mini / "build" / "current") == before
+
+
+def test_a_layout_out_of_memory_in_a_worker_process(mini, run_cli, monkeypatch):
+    """A layout worker's data memory is bounded: past it, the article is a located error (or,
+    if the engine cannot even report it, the stopped worker is), never a traceback or a
+    machine swapping; nothing is published."""
+    from pica_publish import layout
+
+    assert run_cli("-C", str(mini), "build", "--pdf", "--jobs", "2").status == 0
+    before = os.readlink(mini / "build" / "current")
+    edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
+    edit(mini / "chapters/00-editorial.md", "end to end", "from end to end")
+    monkeypatch.setattr(layout, "LAYOUT_MEMORY", 1)  # nothing more may be allocated
+    result = run_cli("-C", str(mini), "build", "--pdf", "--jobs", "2")
+    assert result.status == 1
+    memory = [line for line in result.lines if "[layout-resource]" in line]
+    assert memory and all(
+        "more memory than a part may use" in line or "worker process stopped" in line
+        for line in memory
     ), result.output
-    assert [line.strip() for line in result.lines if line.endswith(": laying out")] == [
-        line.strip() for line in result.lines if line.strip().startswith("strategy from page")
-    ]
+    assert "Traceback" not in result.output
     assert os.readlink(mini / "build" / "current") == before
 
 

@@ -156,6 +156,10 @@ class Workers:
         for _worker in range(self.jobs):
             pool.submit(_warm_up)
 
+    @property
+    def started(self) -> bool:
+        return self.pool is not None
+
     def submit(self, request: Request) -> Future[tuple[PartPdf | None, list[Diagnostic]]]:
         return self._pool().submit(_lay_out_in_worker, request)
 
@@ -175,6 +179,7 @@ class Workers:
                     dict(run.report.overrides),
                     LOGGER.getEffectiveLevel(),
                     layout.LAYOUT_SECONDS,
+                    layout.LAYOUT_MEMORY,
                 ),
             )
         return self.pool
@@ -211,6 +216,7 @@ def _start_worker(
     overrides: dict[str, Any],
     level: int,
     layout_seconds: float,
+    layout_memory: int,
 ) -> None:
     from pica_publish import layout
     from pica_publish.layout import Typesetter
@@ -226,6 +232,16 @@ def _start_worker(
     typesetter = Typesetter(allowed_roots(issue.root), stylesheet)
     _WORKER = Typesetting(issue, Report(overrides=overrides), typesetter, as_parts=True)
     _WORKER.part_options = part_options
+    # What laying out and writing a part imports on first use, imported now: once memory is
+    # bounded, loading a library could fail for want of memory that the input did not take.
+    import lxml.html  # noqa: F401
+    import pikepdf  # noqa: F401
+
+    import pica_publish.mathtex
+    import pica_publish.pdfjoin
+    import pica_publish.svg  # noqa: F401
+
+    layout.limit_memory(layout_memory)
 
 
 def _die_with_parent() -> None:
@@ -248,7 +264,16 @@ def _lay_out_in_worker(request: Request) -> tuple[PartPdf | None, list[Diagnosti
     assert run is not None
     run.report.diagnostics.clear()
     part, folio, known = request
-    result = lay_out_part(run, part, folio, {}, known=known)
+    try:
+        result = lay_out_part(run, part, folio, {}, known=known)
+    except (MemoryError, ImportError):  # past the worker's bound outside the layout itself
+        run.laid_out.clear()
+        run.report.add(
+            rules.LAYOUT_RESOURCE,
+            "cannot lay out: the part needs more memory than a part may use",
+            _part_location(run.issue, part),
+        )
+        result = None
     return result, list(run.report.diagnostics)
 
 
@@ -526,7 +551,7 @@ def lay_out_parts(
 
     The articles are laid out by :func:`lay_out_articles`: in parallel from the best folios
     known (:class:`Pipeline`), or one after another with one job."""
-    if run.workers is not None and not likely_unchanged(run, articles):
+    if run.workers is not None and likely_to_lay_out(run, articles) > 1:
         run.workers.start()  # the workers get ready while the front is laid out here
     front_pdfs = front_parts(run, front)
     if front_pdfs is None:
@@ -554,16 +579,18 @@ def lay_out_parts(
     return None
 
 
-def likely_unchanged(run: Typesetting, articles: list[PrintPart]) -> bool:
-    """Every article is in the part cache at its folio of the last build (an edit of the front
-    matter or of the web edition only): no worker process needs to start."""
+def likely_to_lay_out(run: Typesetting, articles: list[PrintPart]) -> int:
+    """How many articles are not in the part cache at their folio of the last build: none
+    after an edit of the front matter, one after an edit of one article. With one or none,
+    no worker process starts unless more turn out to need a layout (:class:`Pipeline`)."""
     assert run.parts is not None
     last = read_page_map(run.build_path) if run.build_path else {}
-    return all(
-        part.slug in last
-        and (found := run.parts.get(_digest(run, part, last[part.slug][0], {}))) is not None
-        and bool(found.pdf)
+    return sum(
+        1
         for part in articles
+        if part.slug not in last
+        or (found := run.parts.get(_digest(run, part, last[part.slug][0], {}))) is None
+        or not found.pdf
     )
 
 
@@ -621,6 +648,9 @@ class Pipeline:
     attempts: dict[str, int] = field(default_factory=dict)
     taken: set[int] = field(default_factory=set)
     """The articles given to a worker (or found in the cache) so far."""
+    here: bool = True
+    """The first article to lay out may be laid out in this process (when the workers were
+    not started: see :func:`likely_to_lay_out`)."""
 
     def next_article(self) -> int:
         """The costliest article first (it would otherwise end the build alone on one core:
@@ -634,16 +664,19 @@ class Pipeline:
     def lay_out(self) -> tuple[list[PartPdf], PageMap] | None:
         if self.run.build_path is not None:
             self.last = read_page_map(self.run.build_path)
+        failed = False
         try:
-            while not self.settled():
-                if not self.fill(self.real_folios()):
-                    return None
+            while failed or not self.settled():
+                if not failed and not self.fill(self.real_folios()):
+                    failed = True
                 if not self.running:
+                    if failed:
+                        return None
                     continue  # a cached result moved the folios after it: fill again
                 finished, _ = wait(self.running, return_when=FIRST_COMPLETED)
                 for job in sorted(finished, key=lambda job: self.running[job][0]):
-                    if not self.collect(job):
-                        return None
+                    # After a failure, the jobs running still report their problems.
+                    failed = not self.collect(job) or failed
         finally:
             for job in self.running:
                 job.cancel()
@@ -744,6 +777,17 @@ class Pipeline:
             return True
         how = " with its placement from before" if known else ""
         LOGGER.info("    %s from page %d: laying out%s", _name(part), folio, how)
+        if self.here and not self.workers.started:
+            # The workers were not started: the build expected one article at most to lay out
+            # (an edit of one chapter). That one is laid out here, without their start-up;
+            # any more go to the workers.
+            self.here = False
+            result = lay_out_part(run, part, folio, {}, known=known)
+            if result is None:
+                return False
+            run.parts.put(digest, result)
+            self.done[part.slug] = (folio, result)
+            return True
         self.running[self.workers.submit((part, folio, known))] = (index, folio, digest)
         return True
 
@@ -752,9 +796,10 @@ class Pipeline:
         index, folio, digest = self.running.pop(job)
         try:
             result, diagnostics = job.result()
-        except BrokenProcessPool:
-            self.workers.close()
-            self.run.report.extend([stopped_worker()])
+        except BrokenProcessPool:  # every job still running fails the same way: say it once
+            if self.workers.pool is not None:
+                self.workers.close()
+                self.run.report.extend([stopped_worker()])
             return False
         self.run.report.extend(diagnostics)
         if result is None:
