@@ -9,12 +9,14 @@ selects load and check too.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 
 from pica_publish.diagnostics import Report
+from pica_publish.progress import reporter
 from pica_publish.state import BuildOptions, BuildState
 
 Stage = Callable[[BuildState], BuildState]
@@ -74,14 +76,20 @@ def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None
             LOGGER.info("Nothing changed since the last build: its outputs are current")
             return BuildState(options, report=Report(diagnostics=replayed), up_to_date=True)
     state = BuildState(options)
+    shown = reporter()
+    timings: dict[str, float] = {}
     for number, (name, stage) in enumerate(chosen, start=1):
         if name not in VALIDATION and state.report.has_errors:
             LOGGER.info("Stopping before %s: the issue has errors", name)
             break
         started = time.perf_counter()
         LOGGER.info("Step %d - %s", number, name)
+        shown.stage(name, number, len(chosen))
         state = stage(state)
-        LOGGER.debug("%s took %.2f s", name, time.perf_counter() - started)
+        timings[name] = time.perf_counter() - started
+        shown.stage_done(name, timings[name])
+        LOGGER.debug("%s took %.2f s", name, timings[name])
+    state = dataclasses.replace(state, timings=timings)
     if stamp is not None:
         from pica_publish import uptodate
 

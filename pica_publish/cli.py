@@ -14,9 +14,18 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pica_publish import __version__
-from pica_publish.diagnostics import Diagnostic, Severity
+from pica_publish.diagnostics import Diagnostic, Severity, display_path
+from pica_publish.progress import (
+    Lines,
+    Live,
+    Progress,
+    reporting,
+    summary_rows,
+    write_summary,
+)
 from pica_publish.reporting import (
     FORMATS,
     summary,
@@ -25,6 +34,9 @@ from pica_publish.reporting import (
     write_human,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from pica_publish.state import BuildOptions, BuildState
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,6 +61,12 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--no-progress",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="plain progress lines instead of the live display (the default in CI and pipes)",
+    )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser(
@@ -163,6 +181,52 @@ def _command(args: argparse.Namespace) -> int:
     return run_pipeline(args)
 
 
+def _live(args: argparse.Namespace) -> bool:
+    """A person at a terminal, not CI, not asking for plain lines or the log (-v)."""
+    return (
+        sys.stderr.isatty()
+        and not os.environ.get("CI")
+        and not getattr(args, "no_progress", False)
+        and not args.verbose
+    )
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    """The display of a build: none for ``check`` and ``-q``; live on a terminal; else lines."""
+    if args.command not in ("build", "preview") or args.quiet:
+        return Progress()
+    if _live(args):
+        return Live()
+    return Lines()
+
+
+def _outputs(state: BuildState, options: BuildOptions) -> dict[str, str]:
+    """What the build wrote, for the summary: the issue PDF with its pages, the offprints, the
+    web edition with its pages, a preview."""
+    build = options.build_path
+    shown = display_path(build, Path.cwd()).rstrip("/")
+    files = list(state.files)
+    rows: dict[str, str] = {}
+    issue_pdfs = [f for f in files if f.startswith("pdf/") and f.count("/") == 1]
+    if issue_pdfs and state.issue is not None:
+        pages = max((last for _first, last in state.page_map.values()), default=0)
+        pages = pages - state.issue.manifest.first_page + 1 if pages else 0
+        rows["pdf"] = f"{shown}/{issue_pdfs[0]} ({pages} pages)"
+    offprints = [f for f in files if f.startswith("pdf/offprints/")]
+    if offprints:
+        rows["offprints"] = f"{len(offprints)} in {shown}/pdf/offprints/"
+    for site in ("html", "preview/html"):
+        pages_html = [f for f in files if f.startswith(f"{site}/") and f.endswith(".html")]
+        if pages_html:
+            rows[site.split("/")[0] if site == "html" else "preview web"] = (
+                f"{shown}/{site}/ ({len(pages_html)} pages)"
+            )
+    previews = [f for f in files if f.startswith("preview/") and f.endswith(".pdf")]
+    if previews:
+        rows["preview pdf"] = f"{shown}/{previews[0]}"
+    return rows
+
+
 def project_root(start: Path) -> Path:
     """The nearest folder from ``start`` upward that holds ``issue.yml`` (an author runs
     ``pica-publish check 03-x.md`` in ``chapters/``); ``start`` itself if none does, where the
@@ -255,7 +319,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
         archive=getattr(args, "archive", False),
         preview=preview,
     )
-    state = run(options, stages)
+    with reporting(_progress(args)):
+        state = run(options, stages)
     report = state.report
     diagnostics = report.sorted()
     elsewhere: list[Diagnostic] = []
@@ -289,6 +354,8 @@ def run_pipeline(args: argparse.Namespace) -> int:
                 file=stream,
             )
         elif args.command in ("build", "preview"):
+            rows = summary_rows(_outputs(state, options), state.timings, diagnostics)
+            write_summary(rows, stream, rich=_live(args))
             written = ", ".join(sorted({f.split("/")[0] for f in state.files})) or "nothing"
             print(f"pica-publish: built {written} in {options.build_path} ({counts})", file=stream)
         else:

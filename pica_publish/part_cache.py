@@ -120,6 +120,42 @@ class PartCache:
                 path.unlink(missing_ok=True)
 
 
+class JoinedCache:
+    """Joined PDFs (offprints, the issue) by a digest of their parts and metadata: an edit of one
+    article joins its offprint and the issue again, not every offprint."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(pdfs: list[bytes], folios: list[int | None], metadata: str) -> str:
+        digest = hashlib.sha256(metadata.encode("utf-8"))
+        for pdf, folio in zip(pdfs, folios, strict=True):
+            digest.update(hashlib.sha256(pdf).digest())
+            digest.update(str(folio).encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+        self.used.add(key)
+        return data
+
+    def put(self, key: str, pdf: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.folder / f"{key}.pdf", pdf)
+        self.used.add(key)
+
+    def prune(self) -> None:
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path.suffix == ".pdf" and path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     handle, name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     with os.fdopen(handle, "wb") as file:

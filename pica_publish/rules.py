@@ -510,6 +510,18 @@ LAYOUT_CONTENTS = _rule(
     "the contents page count does not settle after three layouts",
     fixed=True,
 )
+PAGES_PROVISIONAL = _rule(
+    "pages-provisional", WARNING, "typeset",
+    "a chapter preview's page numbers are provisional: no full build of the issue as it is now"
+    " says where the chapter starts",
+    hint="run `make pdf` (a full build) for the real page numbers",
+)
+PRINT_EDITION_STALE = _rule(
+    "print-edition-stale", WARNING, "web",
+    "the print edition is older than the chapters: the web edition leaves out page ranges and"
+    " PDF links",
+    hint="build both editions (`make pdf html`) to offer the PDFs and page ranges",
+)
 LAYOUT_WRITE = _rule(
     "layout-write", ERROR, "typeset",
     "the laid-out pages cannot be written as PDF",

@@ -66,5 +66,7 @@ class BuildState:
     """Output files to publish, by path relative to the build folder."""
     page_map: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Chapter slug → (first page, last page) from the layout."""
+    timings: Mapping[str, float] = field(default_factory=dict)
+    """Seconds each stage took (set by :func:`pica_publish.build.run`)."""
     up_to_date: bool = False
     """Nothing changed since the last build: no stage ran (:mod:`pica_publish.uptodate`)."""

@@ -25,6 +25,7 @@ from pica_publish.htmltree import parse, serialise, to_html
 from pica_publish.model import Chapter, Issue
 from pica_publish.pandoc import PandocError, bib_to_csl_json, markdown_to_html
 from pica_publish.products import ConvertedChapter
+from pica_publish.progress import reporter
 from pica_publish.sanitize import sanitize
 from pica_publish.state import BuildState
 
@@ -68,8 +69,11 @@ def convert(state: BuildState) -> BuildState:
         for c in chapters
     }
     converted: dict[str, ConvertedChapter] = {}
+    shown = reporter()
+    shown.items("chapters converted", len(chapters))
     with ThreadPoolExecutor(max_workers=max(1, state.options.jobs)) as pool:
         for chapter, result in pool.map(run, chapters):
+            shown.advance(chapter.slug, "converted")
             if isinstance(result, PandocError):
                 report.add(
                     rules.PANDOC_FAILED,

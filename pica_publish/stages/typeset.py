@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pica_publish import rules
+from pica_publish import print_sources, rules
 from pica_publish.diagnostics import Diagnostic, Location, Report, Severity
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
@@ -43,11 +43,12 @@ from pica_publish.pagemap import (
     read_page_map,
 )
 from pica_publish.pages import hole_total, read_pages
-from pica_publish.part_cache import PartCache, PartPdf, engine_digest, part_digest
+from pica_publish.part_cache import JoinedCache, PartCache, PartPdf, engine_digest, part_digest
 from pica_publish.placement import Placement, Score, place
 from pica_publish.preflight import preflight, preflight_json, read_preflight, report_faults
 from pica_publish.print_html import cross_part_links, print_body
 from pica_publish.products import PrintPart, PrintPlan
+from pica_publish.progress import reporter
 from pica_publish.state import BuildState
 from pica_publish.theme import css_string, render, theme_path
 
@@ -95,6 +96,8 @@ class Typesetting:
     (``make bench`` measures the size of that PDF)."""
     parts: PartCache | None = None
     """Laid-out parts across builds (:mod:`pica_publish.part_cache`)."""
+    joined: JoinedCache | None = None
+    """Joined PDFs across builds, by their parts and metadata."""
     engine: str = ""
     """What every part's pages depend on besides its HTML (:func:`engine_digest`)."""
     part_options: PdfOptions | None = None
@@ -103,6 +106,9 @@ class Typesetting:
     """The processes that lay out articles in parallel (``--jobs``); None: here, one by one."""
     build_path: Path | None = None
     """The build folder, whose ``pagemap.json`` gives the articles' provisional folios."""
+    provisional: bool = False
+    """The page numbers are not known for certain (a preview without a current full build):
+    the pages say so (:mod:`pica_publish.print_sources`)."""
     laid_out: dict[tuple[str, str], LaidOut] = field(default_factory=dict)
     """The layouts of the current article's placement by (HTML, placement CSS): a move that
     yields the same HTML returns the same layout, and costs no layout and no try
@@ -127,6 +133,7 @@ def typeset(state: BuildState) -> BuildState:
         return reused
     run = Typesetting(issue, state.report, Typesetter(allowed_roots(issue.root), key.stylesheet))
     run.parts = PartCache(state.options.cache_path / "parts")
+    run.joined = JoinedCache(state.options.cache_path / "joined")
     run.build_path = state.options.build_path
     run.engine = key.engine
     # Each part is written in the build's variant; the join adds the sources and metadata.
@@ -306,6 +313,9 @@ def typeset_parts(
     files[PREFLIGHT] = preflight_json(faults)
     if not run.report.has_errors:
         run.parts.prune()  # keep this issue's parts, drop older versions
+        if run.joined is not None:
+            run.joined.prune()
+        print_sources.record(state.options.cache_path, run.issue)
     store_cache(run, key, files, laid.page_map)
     return _with_outputs(state, files, laid.page_map)
 
@@ -343,6 +353,8 @@ def reuse_cached_layout(state: BuildState, key: LayoutKey) -> BuildState | None:
         return None
     LOGGER.info("Step 5.1 - Print edition unchanged: reusing its layout")
     report_faults(state.report, read_preflight(cached[0].get(PREFLIGHT, b"")))
+    if state.issue is not None:
+        print_sources.record(state.options.cache_path, state.issue)
     return _with_outputs(state, *cached)
 
 
@@ -389,7 +401,7 @@ def render_part(
     """A print part's HTML page from ``folio``, its floats placed by ``placement``. Laid out
     as a part of its own (:attr:`Typesetting.parts`), links to other parts become addresses
     the join turns back into links (:func:`pica_publish.print_html.cross_part_links`)."""
-    context = {**part.context, "single_page": single_page}
+    context = {**part.context, "single_page": single_page, "provisional": run.provisional}
     if part.kind == "article":
         article = context["article"]
         segments = print_body(article.body_html, article.notes_html, placement.deferral_map)
@@ -534,11 +546,16 @@ def cached_or_laid_out(run: Typesetting, part: PrintPart, folio: int) -> PartPdf
     cached = run.parts.get(digest)
     if cached is not None and cached.pdf:
         LOGGER.info("    %s from page %d: unchanged (laid out before)", _name(part), folio)
+        reporter().advance(_name(part), "unchanged")
         return cached
-    LOGGER.info("    %s from page %d: laying out", _name(part), folio)
-    result = lay_out_part(run, part, folio, {})
+    last = read_page_map(run.build_path) if run.build_path else {}
+    known = placement_from_before(run, part, last)
+    how = " with its placement from before" if known else ""
+    LOGGER.info("    %s from page %d: laying out%s", _name(part), folio, how)
+    result = lay_out_part(run, part, folio, {}, known=known)
     if result is not None:
         run.parts.put(digest, result)
+        reporter().advance(_name(part), "laid out")
     return result
 
 
@@ -563,6 +580,7 @@ def lay_out_parts(
         return None
     for _attempt in range(CONTENTS_ATTEMPTS):
         start = folio + contents.page_count
+        reporter().items("articles laid out", len(articles))
         laid = lay_out_articles(run, articles, start)
         if laid is None:
             return None
@@ -592,6 +610,18 @@ def likely_to_lay_out(run: Typesetting, articles: list[PrintPart]) -> int:
         or (found := run.parts.get(_digest(run, part, last[part.slug][0], {}))) is None
         or not found.pdf
     )
+
+
+def placement_from_before(run: Typesetting, part: PrintPart, last: PageMap) -> Placement | None:
+    """The placement an article got in the last build, when its text is unchanged and only its
+    folio moved (an article before it grew): in the part cache at its folio of that build. Its
+    pages are the same but for their numbers and running heads, so that placement is the one a
+    search would find again; one layout instead of a search."""
+    assert run.parts is not None
+    if part.kind != "article" or part.slug not in last:
+        return None
+    before = run.parts.get(_digest(run, part, last[part.slug][0], {}))
+    return before.placement if before is not None else None
 
 
 ARTICLE_ROUNDS = 4
@@ -773,8 +803,9 @@ class Pipeline:
         cached = run.parts.get(digest)
         if cached is not None and cached.pdf:
             LOGGER.info("    %s from page %d: unchanged (laid out before)", _name(part), folio)
-            self.done[part.slug] = (folio, cached)
+            self.finished(part, folio, cached, "unchanged")
             return True
+        known = known or placement_from_before(run, part, self.last)
         how = " with its placement from before" if known else ""
         LOGGER.info("    %s from page %d: laying out%s", _name(part), folio, how)
         if self.here and not self.workers.started:
@@ -786,7 +817,7 @@ class Pipeline:
             if result is None:
                 return False
             run.parts.put(digest, result)
-            self.done[part.slug] = (folio, result)
+            self.finished(part, folio, result, "laid out")
             return True
         self.running[self.workers.submit((part, folio, known))] = (index, folio, digest)
         return True
@@ -806,8 +837,14 @@ class Pipeline:
             return False
         assert self.run.parts is not None
         self.run.parts.put(digest, result)
-        self.done[self.articles[index].slug] = (folio, result)
+        self.finished(self.articles[index], folio, result, "laid out")
         return True
+
+    def finished(self, part: PrintPart, folio: int, result: PartPdf, how: str) -> None:
+        """Keep ``result``, laid out from ``folio``; the display counts each article once."""
+        if part.slug not in self.done:
+            reporter().advance(part.slug, how)
+        self.done[part.slug] = (folio, result)
 
 
 def expected_cost(part: PrintPart) -> int:
@@ -966,14 +1003,23 @@ def _with_build_metadata(
 def _join(
     run: Typesetting, pieces: list[Part], meta: JoinMetadata, where: Location
 ) -> bytes | None:
-    """One joined PDF, or None when the parts cannot be joined (reported at ``where``)."""
+    """One joined PDF (from the join cache when its parts and metadata are unchanged), or None
+    when the parts cannot be joined (reported at ``where``)."""
     from pica_publish.pdfjoin import JoinError, join_pdfs
 
+    key = JoinedCache.key(
+        [piece.pdf for piece in pieces], [piece.first_folio for piece in pieces], repr(meta)
+    )
+    if run.joined is not None and (cached := run.joined.get(key)) is not None:
+        return cached
     try:
-        return join_pdfs(pieces, meta)
+        joined = join_pdfs(pieces, meta)
     except JoinError as error:
         run.report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", where)
         return None
+    if run.joined is not None:
+        run.joined.put(key, joined)
+    return joined
 
 
 def typeset_preview(
@@ -994,6 +1040,14 @@ def typeset_preview(
         return state
     folio = front_end(run, front_pdfs)
     start = last_first_page(state.options.build_path, part.slug) or folio
+    if not print_sources.first_page_certain(state.options.cache_path, run.issue, part.slug):
+        run.provisional = True
+        run.report.add(
+            rules.PAGES_PROVISIONAL,
+            f"page numbers are provisional: the preview starts at page {start}, which no "
+            "full build of the issue as it is now confirms",
+            _part_location(run.issue, part),
+        )
     article = cached_or_laid_out(run, part, start)
     if article is None:
         return state
