@@ -125,7 +125,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", parents=[common], help="serve the web edition on localhost, rebuilt on changes"
     )
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
 
     new = commands.add_parser("new", help="scaffold a new chapter and list it in issue.yml")
     new.add_argument("kind", choices=["chapter"], help="what to create")
@@ -134,6 +135,14 @@ def parser() -> argparse.ArgumentParser:
         "--role", default="chapter", choices=["chapter", "editorial", "prologue", "appendix"]
     )
 
+    commands.add_parser(
+        "register",
+        parents=[common],
+        help="record the DOIs of the issue and its articles in dois.lock (once deposited)",
+        description="Check the issue, then record the current DOI of the issue and of every "
+        "article in dois.lock; DOIs already recorded are kept. Refused when the issue has "
+        "errors, among them a DOI that would change: a registered DOI never changes.",
+    )
     commands.add_parser(
         "info", parents=[common], help="print versions of Python, pandoc, WeasyPrint and Pango"
     )
@@ -173,11 +182,15 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from pica_publish.serve import serve
 
-        return serve(args.directory.resolve(), args.port)
+        return serve(args.directory.resolve(), args.port, open_browser=args.open)
     if args.command == "new":
         from pica_publish.scaffold import new_chapter
 
         return new_chapter(args.directory.resolve(), args.title, role=args.role)
+    if args.command == "register":
+        from pica_publish.registry import register
+
+        return register(args.directory.resolve())
     return run_pipeline(args)
 
 

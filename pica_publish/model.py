@@ -56,6 +56,19 @@ def issn_checksum_ok(issn: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
+LIST_SEPARATOR_RE = re.compile(r"[,;]")
+
+
+def split_list(value: Any) -> Any:
+    """A list written as one line of text — ``keywords: manul, dens; home range`` — read as
+    the list it means: split at commas and semicolons, blanks dropped. Any other value is left
+    to validation. Accepted without a warning: the meaning is plain, and no keyword, affiliation
+    key or taxon name contains a comma or a semicolon."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in LIST_SEPARATOR_RE.split(value) if part.strip())
+    return value
+
+
 class _Schema(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=True
@@ -119,6 +132,8 @@ class IssueConfig(_Schema):
     """Severity of diagnostic rules by id, e.g. ``{heading-skip: error, bib-uncited: off}``:
     ``error``, ``warning`` or ``off`` (not reported). The rules that refuse unsafe input or
     output that would be wrong cannot be changed; see docs/rules.md."""
+
+    _italic_terms = field_validator("italic_terms", mode="before")(split_list)
 
     @field_validator("issn")
     @classmethod
@@ -213,6 +228,8 @@ class Author(_Schema):
     corresponding: bool = False
     email: str | None = None
 
+    _affiliations = field_validator("affiliations", mode="before")(split_list)
+
     @field_validator("orcid")
     @classmethod
     def _orcid(cls, value: str | None) -> str | None:
@@ -276,6 +293,8 @@ class ChapterMeta(_Schema):
     """Letter before figure and table numbers: 'A' gives 'Fig. A1' (default for appendices),
     'S' gives 'Table S1' for supplementary material, '' plain numbers."""
 
+    _keywords = field_validator("keywords", mode="before")(split_list)
+
     @field_validator("authors")
     @classmethod
     def _authors(cls, value: tuple[Author, ...]) -> tuple[Author, ...]:
@@ -302,6 +321,9 @@ class ChapterSource:
     positions: Positions
     front_matter_line: int
     """1-based file line of the first YAML line (after the opening ``---``)."""
+    front_matter_text: str
+    """The front matter's YAML as written (between the fences), for checks on the text itself
+    (placeholders the scaffold wrote)."""
 
     @property
     def label(self) -> str:
@@ -408,6 +430,26 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class RegisteredDoi:
+    """A DOI recorded in ``dois.lock`` by ``pica-publish register``: deposited, so it never
+    changes (:mod:`pica_publish.registry`)."""
+
+    doi: str
+    registered: str
+    """ISO date on which it was recorded."""
+    location: Location
+    """Where it is written in dois.lock."""
+
+
+@dataclass(frozen=True)
+class DoiRegistry:
+    """The DOIs ``dois.lock`` records: the issue's own and each article's, by slug."""
+
+    issue: RegisteredDoi | None
+    articles: Mapping[str, RegisteredDoi]
+
+
+@dataclass(frozen=True)
 class Issue:
     """Everything loaded: the manifest, the chapters in print order and the bibliography."""
 
@@ -419,6 +461,8 @@ class Issue:
     bibliography: Bibliography
     drafts: tuple[ChapterDraft, ...] = ()
     """Listed chapters whose front matter is invalid: *check* reads their bodies only."""
+    registry: DoiRegistry | None = None
+    """The registered DOIs (``dois.lock``); None when the project has none yet."""
 
     @property
     def manifest(self) -> IssueConfig:

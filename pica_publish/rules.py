@@ -181,6 +181,67 @@ FRONT_MATTER_UNCLOSED = _rule(
     "add a line '---' after the last front-matter field", fixed=True,
 )
 
+# --- load: the commonest YAML mistakes, each explained with the corrected line (yamlmistakes.py) -
+
+YAML_TAB = _rule(
+    "yaml-tab", ERROR, "load",
+    "a tab in issue.yml or the front matter where YAML allows only spaces (indentation)",
+    "indent with spaces: two per level", fixed=True,
+)
+YAML_COLON_IN_VALUE = _rule(
+    "yaml-colon-in-value", ERROR, "load",
+    "a value holds ': ' without quotes (title: Pallas's cat: a review), which YAML reads as a "
+    "second key",
+    "put the whole value in double quotes", fixed=True,
+)
+YAML_COLON_SPACE = _rule(
+    "yaml-colon-space", ERROR, "load",
+    "a key without a space after its colon (title:Pallas's cat)",
+    "write a space after the colon", fixed=True,
+)
+YAML_UNCLOSED = _rule(
+    "yaml-unclosed", ERROR, "load",
+    "a quote, '[' or '{' that opens a value and is never closed on its line",
+    "close it at the end of the value", fixed=True,
+)
+YAML_TEXT_AFTER_QUOTE = _rule(
+    "yaml-text-after-quote", ERROR, "load",
+    "text after the closing quote of a value (title: \"Manul\" in Mongolia)",
+    "quote the whole value", fixed=True,
+)
+YAML_LIST_DASH = _rule(
+    "yaml-list-dash", ERROR, "load",
+    "a list item without a space after its '-' (-name: Jane Doe), which YAML reads as text",
+    "write a space after the '-'", fixed=True,
+)
+YAML_INDENTATION = _rule(
+    "yaml-indentation", ERROR, "load",
+    "a key indented more or less than the keys it belongs with",
+    "indent it exactly like the key above it that it belongs with", fixed=True,
+)
+YAML_DUPLICATE_KEY = _rule(
+    "yaml-duplicate-key", ERROR, "load",
+    "a key given twice in the same mapping (YAML would keep only one of the values)",
+    "keep one of the two lines", fixed=True,
+)
+YAML_RESERVED_START = _rule(
+    "yaml-reserved-start", ERROR, "load",
+    "a value starting with a character YAML reserves (@ ` % * & ! [ { | > ?), e.g. *italics* or "
+    "@handle",
+    "put the whole value in double quotes", fixed=True,
+)
+YAML_NOT_TEXT = _rule(
+    "yaml-not-text", ERROR, "load",
+    "a text field given a value YAML reads as true/false or a number (short_title: true, "
+    "keywords: [manul, 2019])",
+    "quote it to keep it as text", fixed=True,
+)
+AUTHORS_AS_TEXT = _rule(
+    "authors-as-text", ERROR, "load",
+    "authors (or issue.yml's editors) written as one line of text instead of a list of names",
+    "write one '- name: …' entry per person", fixed=True,
+)
+
 # --- load: the bibliography ---------------------------------------------------------------------
 
 BIB_NONE = _rule(
@@ -458,6 +519,34 @@ IMAGE_UNREADABLE = _rule(
     "image-unreadable", ERROR, "check",
     "an image is damaged, too large, of an unsupported format, or an unsafe SVG",
     "save the figure as SVG, PNG or JPEG", fixed=True,
+)
+PLACEHOLDER_TEXT = _rule(
+    "placeholder-text", ERROR, "check",
+    "text that `pica-publish new chapter` wrote as a placeholder (YOUR NAME, REPLACE THIS …) "
+    "is still in the chapter",
+    "replace it with the real text",
+)
+DOI_CHANGED = _rule(
+    "doi-changed", ERROR, "check",
+    "an article's DOI differs from the one registered in dois.lock (a changed number, series, "
+    "prefix or pattern in issue.yml)",
+    "a registered DOI never changes: restore the value in issue.yml", fixed=True,
+)
+DOI_REGISTERED_MISSING = _rule(
+    "doi-registered-missing", ERROR, "check",
+    "an article registered in dois.lock is no longer in the issue (its file was renamed or "
+    "removed), so its DOI would resolve to nothing",
+    "restore the chapter file under its registered slug (chapters/NN-slug.md)",
+)
+DOI_REGISTRY_INVALID = _rule(
+    "doi-registry-invalid", ERROR, "load",
+    "dois.lock cannot be read (it is written by `pica-publish register`, never by hand)",
+    "restore dois.lock from the repository's history", fixed=True,
+)
+REGISTER_NO_DOI = _rule(
+    "register-no-doi", ERROR, "check",
+    "`pica-publish register` was run for an issue without doi_prefix: it has no DOIs",
+    "add your Crossref prefix to issue.yml, e.g. doi_prefix: \"10.5555\"", fixed=True,
 )
 GLYPH_MISSING = _rule(
     "glyph-missing", WARNING, "check",

@@ -1,38 +1,77 @@
 """``pica-publish new chapter "Title"``: a new chapter file with valid front matter, listed in
-``issue.yml`` before the strategy chapter (comments and layout of the manifest are kept)."""
+``issue.yml`` before the strategy chapter (comments and layout of the manifest are kept).
+
+The front matter is written by the YAML library, so any title — with quotes, backslashes,
+colons, ``#`` or in any script — reads back exactly as given. What the author must still fill in
+is written as :data:`PLACEHOLDERS`, the one list that *check* also reads: a chapter that still
+holds one fails ``pica-publish check`` at its line (``placeholder-text``). The slug (file name,
+ids, URLs, DOI) is transliterated from the title by python-slugify, so a Cyrillic or Mongolian
+title gets a readable slug rather than ``chapter``.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
-import unicodedata
+from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+from slugify import slugify as transliterated_slug
 
-TEMPLATE = """\
----
-title: "{title}"
-authors:
-  - name: Your Name
-    affiliations: [org]
-    # orcid: 0000-0002-1825-0097   (your ORCID iD, optional)
-    corresponding: true
-    email: your.name@example.org
-  - name: Second Author
-    affiliations: [org]
-affiliations:
-  org: "Organisation, Street 1, Postcode City, Country"
-abstract: |
-  One paragraph of at most 250 words: what was studied, how, what was found, and why it matters.
-keywords: [Otocolobus manul]
----
+from pica_publish.sources import CONTROL_RE
+from pica_publish.yamlsource import YamlSyntaxError, load_yaml
 
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Text the scaffold writes for the author to replace."""
+
+    text: str
+    """Exactly what the scaffold writes; *check* reports it wherever it is left."""
+    hint: str
+    """What to write instead."""
+
+
+AUTHOR_NAME = Placeholder(
+    "YOUR NAME", "write your name as it is to be printed in the byline, e.g. Anna Petrova"
+)
+SECOND_AUTHOR = Placeholder(
+    "SECOND AUTHOR", "write your co-author's name, or delete this author (the '- name:' entry)"
+)
+EMAIL = Placeholder(
+    "your.name@example.org",
+    "write your e-mail address: it is printed for the corresponding author",
+)
+ADDRESS = Placeholder(
+    "YOUR INSTITUTION, STREET, POSTCODE CITY, COUNTRY",
+    "write the full postal address of the institution",
+)
+ABSTRACT = Placeholder(
+    "REPLACE THIS ABSTRACT",
+    "write the abstract: one paragraph of at most 250 words",
+)
+KEYWORD = Placeholder("YOUR KEYWORD", "write a keyword of the article, e.g. home range")
+INTRODUCTION = Placeholder("REPLACE THIS PARAGRAPH", "write the introduction of the article")
+PLACEHOLDERS: tuple[Placeholder, ...] = (
+    AUTHOR_NAME,
+    SECOND_AUTHOR,
+    EMAIL,
+    ADDRESS,
+    ABSTRACT,
+    KEYWORD,
+    INTRODUCTION,
+)
+"""Every placeholder the scaffold writes, for *check* (:mod:`pica_publish.stages.check`)."""
+
+BODY = f"""
 ## Introduction
 
-Write in pandoc Markdown. Cite entries of references/*.bib by their key: `[@ross2010den]`
-gives (Ross et al. 2010). See CONTRIBUTING.md.
+{INTRODUCTION.text} with your introduction. Write in pandoc Markdown. Cite entries of
+references/*.bib by their key: `[@ross2010den]` gives (Ross et al. 2010). See CONTRIBUTING.md.
 
 ## Methods
 
@@ -41,13 +80,58 @@ gives (Ross et al. 2010). See CONTRIBUTING.md.
 ## Discussion
 """
 
+STOP_WORDS = ("a", "an", "and", "the", "of", "in", "on", "for", "to", "s")
+
 
 def slugify(title: str, *, words: int = 5) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    parts = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    stop = {"a", "an", "and", "the", "of", "in", "on", "for", "to", "s"}
-    kept = [p for p in parts if p not in stop] or parts
-    return "-".join(kept[:words]) or "chapter"
+    """The slug of a title: its first ``words`` words, transliterated to lowercase ASCII
+    (``Манул в Монголии`` → ``manul-v-mongolii``), without short function words; ``chapter``
+    only for a title with no letter or digit in any script."""
+    slug = transliterated_slug(title, stopwords=STOP_WORDS) or transliterated_slug(title)
+    return "-".join(slug.split("-")[:words]) or "chapter"
+
+
+def front_matter(title: str) -> str:
+    """The new chapter's front matter, fences included, written by ruamel.yaml."""
+    first = CommentedMap(
+        [
+            ("name", AUTHOR_NAME.text),
+            ("affiliations", _flow(["org"])),
+            ("corresponding", True),
+            ("email", EMAIL.text),
+        ]
+    )
+    first.yaml_set_comment_before_after_key(
+        "corresponding", before="orcid: 0000-0002-1825-0097   (your ORCID iD, optional)", indent=4
+    )
+    second = CommentedMap([("name", SECOND_AUTHOR.text), ("affiliations", _flow(["org"]))])
+    document = CommentedMap(
+        [
+            ("title", title),
+            ("authors", CommentedSeq([first, second])),
+            ("affiliations", CommentedMap([("org", ADDRESS.text)])),
+            (
+                "abstract",
+                LiteralScalarString(
+                    f"{ABSTRACT.text} with one paragraph of at most 250 words:\n"
+                    "what was studied, how, what was found, and why it matters.\n"
+                ),
+            ),
+            ("keywords", _flow(["Otocolobus manul", KEYWORD.text])),
+        ]
+    )
+    yaml = YAML(typ="rt", pure=True)
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # a long title stays on its line
+    stream = StringIO()
+    yaml.dump(document, stream)
+    return f"---\n{stream.getvalue()}---\n"
+
+
+def _flow(items: list[str]) -> CommentedSeq:
+    sequence = CommentedSeq(items)
+    sequence.fa.set_flow_style()
+    return sequence
 
 
 def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
@@ -55,10 +139,25 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
     if not manifest.is_file():
         print(f"pica-publish: no issue.yml in {root}", file=sys.stderr)
         return 2
+    title = " ".join(title.split())
+    if not title or CONTROL_RE.search(title):
+        print("pica-publish: the title is empty or holds a control character", file=sys.stderr)
+        return 2
+    text = manifest.read_text("utf-8")
+    try:
+        load_yaml(text)  # the safe reader first: a located message for broken YAML
+    except YamlSyntaxError as error:
+        print(
+            f"issue.yml:{error.line}:{error.column}: error: {error.message} [{error.rule.id}]",
+            file=sys.stderr,
+        )
+        if error.hint:
+            print(f"    hint: {error.hint}", file=sys.stderr)
+        return 1
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
-    data = yaml.load(manifest.read_text("utf-8"))
+    data = yaml.load(text)
     chapters = data.get("chapters") if isinstance(data, dict) else None
     if not isinstance(chapters, list):
         print(
@@ -75,7 +174,7 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
     while slug in existing:
         slug, suffix = f"{base}-{suffix}", suffix + 1
     path = folder / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
-    path.write_text(TEMPLATE.format(title=title.replace('"', '\\"')), "utf-8")
+    path.write_text(front_matter(title) + BODY, "utf-8")
     entry = CommentedMap([("file", path.relative_to(root).as_posix()), ("role", role)])
     entry.fa.set_flow_style()
     roles = [c.get("role") if isinstance(c, dict) else None for c in chapters]
@@ -91,5 +190,8 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
     with manifest.open("w", encoding="utf-8") as stream:
         yaml.dump(data, stream)
     print(f"created {path.relative_to(root)} and listed it in issue.yml (position {position + 1})")
-    print("next: edit the front matter and text, then run `pica-publish check`")
+    print(
+        "next: replace the placeholders in capitals (YOUR NAME, …) and write the text, then run "
+        "`pica-publish check`"
+    )
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,11 +13,9 @@ from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import describe_validation_error
-from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-FENCE_RE = re.compile(r"^(---|\.\.\.)\s*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Characters no field may hold: C0 and C1 controls (tab and newline allowed), DEL, Unicode line
 separators and bidi overrides. They have no place in a name or a title, and each output would
@@ -52,51 +49,6 @@ def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-@dataclass(frozen=True)
-class FrontMatter:
-    data: Any
-    positions: Positions
-    yaml_line: int
-    """1-based file line of the first YAML line."""
-    body: str
-    body_line: int
-    readable: bool = True
-    """False when the YAML has a syntax error (reported): the body is still there for *check*."""
-
-
-def split_front_matter(text: str, display: str, report: Report) -> FrontMatter | None:
-    """Separate the ``---`` YAML block at the top of a chapter from its Markdown body."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        report.add(
-            rules.FRONT_MATTER_MISSING,
-            "chapter does not start with a YAML front matter block",
-            Location(display, 1, 1),
-        )
-        return None
-    for index in range(1, len(lines)):
-        if FENCE_RE.match(lines[index]):
-            break
-    else:
-        report.add(
-            rules.FRONT_MATTER_UNCLOSED,
-            "front matter is not closed",
-            Location(display, 1, 1),
-        )
-        return None
-    yaml_text = "\n".join(lines[1:index])
-    body = "\n".join(lines[index + 1 :])
-    try:
-        data, positions = load_yaml(yaml_text)
-    except YamlSyntaxError as error:
-        report.add(
-            rules.YAML_SYNTAX, error.message, Location(display, error.line + 1, error.column)
-        )
-        # The closing fence was found, so the body is known: check still reads it.
-        return FrontMatter(None, Positions({}, {}), 2, body, index + 2, readable=False)
-    return FrontMatter(data, positions, 2, body, index + 2)
 
 
 def validate_model(

@@ -15,6 +15,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from pica_publish import rules
+from pica_publish.diagnostics import Rule
+from pica_publish.yamlmistakes import Mistake, explain_parse_error
+
 PathKey = tuple[str | int, ...]
 
 
@@ -48,13 +52,30 @@ class Positions:
 
 
 class YamlSyntaxError(Exception):
-    """The text is not valid YAML; carries a 1-based position relative to the text."""
+    """The text is not valid YAML; carries a 1-based position relative to the text, the rule
+    that names the mistake and a hint with the corrected line (:mod:`pica_publish.yamlmistakes`)."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int,
+        column: int,
+        *,
+        rule: Rule = rules.YAML_SYNTAX,
+        hint: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.rule = rule
+        self.hint = hint
+
+    @classmethod
+    def explained(cls, mistake: Mistake) -> YamlSyntaxError:
+        return cls(
+            mistake.message, mistake.line, mistake.column, rule=mistake.rule, hint=mistake.hint
+        )
 
 
 MAX_TEXT = 1024 * 1024
@@ -74,7 +95,7 @@ def _tag_name(tag: str) -> str:
     return tag.removeprefix(STANDARD_TAG).removeprefix("!!") if tag != "!" else tag
 
 
-def load_yaml(text: str) -> tuple[Any, Positions]:
+def load_yaml(text: str, *, first_line: int = 1) -> tuple[Any, Positions]:
     """Parse YAML ``text`` (safe subset: no tags, no Python objects), with bounded work.
 
     The text is first read as a stream of events, which costs time linear in its length and
@@ -82,7 +103,10 @@ def load_yaml(text: str) -> tuple[Any, Positions]:
     built from it is then walked with a budget of :data:`MAX_NODES` values, so that aliases can
     never expand it beyond that.
 
-    :raises YamlSyntaxError: with the problem's position.
+    :raises YamlSyntaxError: with the mistake's position (relative to ``text``), explained
+        in plain words with the corrected line (:mod:`pica_publish.yamlmistakes`); a line
+        number quoted in the message counts from ``first_line``, the file line ``text``
+        starts at.
     """
     if len(text) > MAX_TEXT:
         raise YamlSyntaxError(f"YAML is longer than {MAX_TEXT} characters", 1, 1)
@@ -92,10 +116,8 @@ def load_yaml(text: str) -> tuple[Any, Positions]:
         _check_events(yaml, text)
         document = yaml.load(text)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or error.context or "invalid YAML"
-        raise YamlSyntaxError(f"invalid YAML: {problem}", line, column) from None
+        mistake = explain_parse_error(text, error, first_line=first_line)
+        raise YamlSyntaxError.explained(mistake) from None
     except YAMLError as error:  # errors without a position (rare)
         raise YamlSyntaxError(f"invalid YAML: {error}", 1, 1) from None
     keys: dict[PathKey, tuple[int, int]] = {}
@@ -116,6 +138,7 @@ def _check_events(yaml: YAML, text: str) -> None:
                 f"YAML tag '{tag}' is not allowed: write plain values",
                 mark.line + 1,
                 mark.column + 1,
+                hint="if the value starts with '!', put it all in double quotes",
             )
         if kind in ("MappingStartEvent", "SequenceStartEvent"):
             depth += 1

@@ -106,7 +106,7 @@ def test_a_yaml_syntax_error_does_not_hide_the_body(mini: Path, run_cli):
     result = run_cli("-C", str(mini), "check")
     assert result.status == 1
     codes = [line.rsplit("[", 1)[-1].rstrip("]") for line in result.lines if ": error: " in line]
-    assert codes == ["yaml-syntax", "citation-unknown"], result.output
+    assert codes == ["yaml-tab", "citation-unknown"], result.output
     assert "unknown citation key 'ross2010dem'" in result.output
 
 

@@ -67,7 +67,7 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "manifest-yaml-syntax",
         _replace("issue.yml", "number: 99", "number: [99"),
         1,
-        "issue.yml:4:7: error: invalid YAML: expected ',' or ']', but got ':' [yaml-syntax]",
+        "issue.yml:3:9: error: the list opened with '[' is never closed [yaml-unclosed]",
     ),
     (
         "manifest-missing-file",
@@ -123,7 +123,10 @@ CASES: list[tuple[str, Mutation, int, str]] = [
             "chapters/01-dens.md", 'short_title: "Dens and home ranges"', 'short_title: "Dens'
         ),
         1,
-        "chapters/01-dens.md:17:6: error: invalid YAML: mapping values are not allowed here [yaml-syntax]",
+        (
+            'chapters/01-dens.md:3:14: error: the quote " that opens this value is never closed '
+            "[yaml-unclosed]"
+        ),
     ),
     (
         "front-matter-missing",
@@ -521,7 +524,10 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         "front-matter-unclosed",
         _write("chapters/01-dens.md", "---\ntitle: Dens\n\nText.\n"),
         1,
-        "chapters/01-dens.md:1:1: error: front matter is not closed [front-matter-unclosed]",
+        (
+            "chapters/01-dens.md:4:1: error: the front matter has no closing '---': from this "
+            "line on, the chapter text would be read as YAML [front-matter-unclosed]"
+        ),
     ),
     (
         "manifest-outside",

@@ -74,7 +74,7 @@ def test_yaml_positions_are_one_based():
 def test_yaml_syntax_error_position():
     with pytest.raises(YamlSyntaxError) as error:
         load_yaml("title: [unclosed\nyear: 2019\n")
-    assert (error.value.line, error.value.column) == (2, 5)
+    assert (error.value.line, error.value.column) == (1, 8)  # at the '[' never closed
 
 
 def test_yaml_duplicate_keys_are_errors():

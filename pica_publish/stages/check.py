@@ -28,6 +28,8 @@ from pica_publish.markdown import (
 from pica_publish.mathtex import check_math
 from pica_publish.model import Chapter, ChapterSource, Citation, Issue
 from pica_publish.names import ambiguous
+from pica_publish.registry import check_registry
+from pica_publish.scaffold import PLACEHOLDERS
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
 
@@ -46,6 +48,7 @@ def check(state: BuildState) -> BuildState:
     for chapter in (*issue.chapters, *issue.drafts):
         if isinstance(chapter, Chapter):
             check_byline(chapter, report)
+        check_placeholders(chapter, report)
         scan = scan_body(chapter.body)
         found = []
         for item in scan.citations:
@@ -110,7 +113,28 @@ def check(state: BuildState) -> BuildState:
             )
         check_coverage(issue, chapter, citations, report)
     check_cited_entries(issue, citations, report)
+    check_registry(issue, report)
     return dataclasses.replace(state, citations=citations, images=images)
+
+
+def check_placeholders(chapter: ChapterSource, report: Report) -> None:
+    """Text that ``pica-publish new chapter`` wrote for the author to replace (the scaffold's
+    :data:`~pica_publish.scaffold.PLACEHOLDERS`), left in the front matter or the body."""
+    parts = (
+        (chapter.front_matter_text, chapter.front_matter_line),
+        (chapter.body, chapter.body_line),
+    )
+    for text, first_line in parts:
+        for number, line in enumerate(text.split("\n"), start=first_line):
+            for placeholder in PLACEHOLDERS:
+                column = line.find(placeholder.text)
+                if column >= 0:
+                    report.add(
+                        rules.PLACEHOLDER_TEXT,
+                        f"'{placeholder.text}' is a placeholder of the chapter template",
+                        chapter.location(number, column + 1),
+                        placeholder.hint,
+                    )
 
 
 MANUBOT_SCHEMES = frozenset({"doi", "pmid", "pmcid", "arxiv", "isbn", "url", "wikidata", "tag"})

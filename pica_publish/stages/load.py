@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pica_publish import rules
 from pica_publish.bibliography import load_bibliography
 from pica_publish.diagnostics import Location, Report, did_you_mean, display_path
+from pica_publish.frontmatter import read_front_matter, repair_shape
 from pica_publish.model import (
     BACK_ROLES,
     FRONT_ROLES,
@@ -29,7 +30,8 @@ from pica_publish.model import (
     IssueConfig,
     RuleSetting,
 )
-from pica_publish.sources import read_text, split_front_matter, validate_model
+from pica_publish.registry import read_registry
+from pica_publish.sources import read_text, validate_model
 from pica_publish.state import BuildState
 from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
 
@@ -40,18 +42,20 @@ and the name passes through shells in CI: nothing but lowercase letters, digits 
 
 
 def load(state: BuildState) -> BuildState:
-    """Load ``issue.yml``, every listed chapter and every ``references/*.bib``."""
+    """Load ``issue.yml``, every listed chapter, every ``references/*.bib`` and the registered
+    DOIs (``dois.lock``)."""
     root = state.options.root.resolve()
     report = state.report
     if state.options.build_dir is None:
         check_build_folder(root, root / "build", report)
     loaded = load_manifest(root, report)
     bibliography = load_bibliography(root, report)
+    registry = read_registry(root, report)
     if loaded is None:
         return state
     config, entries, positions = loaded
     chapters, drafts = load_chapters(root, entries, positions, report)
-    issue = Issue(root, config, positions, chapters, bibliography, drafts)
+    issue = Issue(root, config, positions, chapters, bibliography, drafts, registry)
     return dataclasses.replace(state, issue=issue)
 
 
@@ -128,13 +132,23 @@ def load_manifest(
     try:
         data, positions = load_yaml(text)
     except YamlSyntaxError as error:
-        report.add(rules.YAML_SYNTAX, error.message, Location(MANIFEST, error.line, error.column))
+        report.add(
+            error.rule, error.message, Location(MANIFEST, error.line, error.column), error.hint
+        )
         return None
 
     def locate(loc: tuple[Any, ...], *, key: bool) -> Location:
         line, column = positions.of_key(loc) if key else positions.of_value(loc)
         return Location(MANIFEST, line, column)
 
+    data, _mistaken = repair_shape(
+        IssueConfig,
+        data,
+        positions,
+        text,
+        report,
+        lambda line, column: Location(MANIFEST, line, column),
+    )
     config = validate_model(IssueConfig, data, locate, report, what="issue.yml")
     settings = config.rules if config is not None else _rule_settings(data)
     report.override(
@@ -319,7 +333,7 @@ def load_chapter(
     text = read_text(path, display, report, root=root, kind="chapter")
     if text is None:
         return None
-    front = split_front_matter(text, display, report)
+    front = read_front_matter(text, display, report)
     if front is None:
         return None
 
@@ -343,7 +357,17 @@ def load_chapter(
             del data[key]  # reported: not a second time as an unknown field
     declared_prefix = data.get("number_prefix") if isinstance(data, dict) else None
     if front.readable:
+        data, mistaken = repair_shape(
+            ChapterMeta,
+            data,
+            front.positions,
+            front.text,
+            report,
+            lambda line, column: Location(display, line + front.yaml_line - 1, column),
+        )
         meta = validate_model(ChapterMeta, data, locate, report, what="front matter")
+        if mistaken:
+            meta = None  # reported, and validated as meant: a draft, kept out of the build
     source = {
         "path": path,
         "display_path": display,
@@ -354,6 +378,7 @@ def load_chapter(
         "body_line": front.body_line,
         "positions": front.positions,
         "front_matter_line": front.yaml_line,
+        "front_matter_text": front.text,
     }
     if meta is None:
         valid_prefix = isinstance(declared_prefix, str) and re.fullmatch(r"[A-Z]?", declared_prefix)
