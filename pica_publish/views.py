@@ -69,6 +69,8 @@ class ArticleView:
     pages: tuple[int, int] | None = None
     citation_text: str = ""
     citation_html: str = ""
+    citation_downloads: tuple[tuple[str, str, str, str], ...] = ()
+    """The article's citation files: (label, href, file name to save as, media type)."""
     offprint: str | None = None
     meta_tags: tuple[tuple[str, str, str], ...] = ()
     jsonld: str = ""

@@ -29,7 +29,7 @@ from pica_publish.inputs import read_input
 from pica_publish.svg import clean_svg
 
 VARIANT_WIDTHS = (800, 1600)
-SIZES = "(min-width: 46rem) 42rem, 100vw"
+SIZES = "(min-width: 38rem) 34rem, 100vw"
 RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 FOLDER = "figures"
 """Where an article page's images go, next to its ``index.html``."""

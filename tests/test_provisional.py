@@ -61,3 +61,21 @@ def test_a_change_before_the_chapter_makes_it_provisional_again(
     result, text = preview(mini, run_cli)
     assert MARK in text
     assert any("[pages-provisional]" in line for line in result.lines), result.output
+
+
+def test_the_web_edition_never_offers_an_older_print_edition(mini: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """After a chapter changed, a web-only build leaves out the last print build's PDFs and page
+    ranges (with a warning) rather than offer pages of another text; building both editions
+    brings them back."""
+    assert run_cli("-C", str(mini), "build").status == 0
+    page = mini / "build" / "html" / "dens" / "index.html"
+    assert "offprints/dens.pdf" in page.read_text("utf-8")
+    edit(mini / "chapters/02-strategy.md", "Secure dens", "Protect dens")
+    stale = run_cli("-C", str(mini), "build", "--html")
+    assert stale.status == 0
+    assert any("[print-edition-stale]" in line for line in stale.lines), stale.output
+    text = page.read_text("utf-8")
+    assert "offprints/" not in text and ".pdf" not in text
+    both = run_cli("-C", str(mini), "build")
+    assert not any("[print-edition-stale]" in line for line in both.lines), both.output
+    assert "offprints/dens.pdf" in page.read_text("utf-8")

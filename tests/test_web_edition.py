@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from pica_publish.serve import make_server
 
@@ -281,3 +282,202 @@ def test_no_accessibility_violations(page, server, path, width):
     )
     assert results == []
     assert page.problems == []
+
+
+# --- weight and reading: fonts, section links, the Cite block, the measure ----------------------
+
+
+def test_the_site_ships_fonts_as_woff2_subsets_only(site):
+    fonts = sorted((site / "assets" / "fonts").iterdir())
+    assert fonts and all(f.suffix == ".woff2" for f in fonts), [f.name for f in fonts]
+    assert not list(site.rglob("*.ttf")) and not list(site.rglob("*.otf"))
+    assert sum(f.stat().st_size for f in fonts) < 600_000  # the whole TTFs: 8.7 MB
+    css = (site / "assets" / "style.css").read_text("utf-8")
+    assert css.count("font-display: swap;") == css.count("@font-face {")
+    page = lxml_html.parse(str(site / "dens" / "index.html")).getroot()
+    preloads = page.xpath("//head/link[@rel='preload']")
+    assert {link.get("href").rsplit("/", 1)[1].split("-")[0] for link in preloads} == {
+        "NotoSerif",
+        "NotoSans",
+    }
+    for link in preloads:
+        assert link.get("as") == "font" and link.get("type") == "font/woff2"
+        assert link.get("crossorigin") is not None  # fonts are fetched in CORS mode
+        assert (site / "dens" / link.get("href")).resolve().is_file()
+        assert link.get("href").removeprefix("../assets/") in css  # the stylesheet's own file
+
+
+def test_every_heading_of_an_article_has_an_id_once(site):
+    for article in ("editorial", "dens", "strategy"):
+        page = lxml_html.parse(str(site / article / "index.html")).getroot()
+        headings = page.xpath("//article//*[self::h2 or self::h3 or self::h4 or self::h5]")
+        assert headings and all(h.get("id") for h in headings), article
+        ids = page.xpath("//@id")
+        assert len(ids) == len(set(ids)), article
+    page = lxml_html.parse(str(site / "dens" / "index.html")).getroot()
+    (dens,) = page.xpath("//h2[@id='dens-sec:dens']")  # the author's {#sec:dens}
+    assert dens.text_content() == "Dens"
+    assert page.xpath("//h2[@id='dens-home-ranges']")[0].text_content() == "Home ranges"
+
+
+def test_the_search_index_splits_articles_at_their_headings(site):
+    from tests.attacks.test_search import fragments
+
+    index = {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in (site / "pagefind").rglob("*")
+        if p.is_file()
+    }
+    (dens,) = [f for f in fragments(index) if f["url"].endswith("/dens/index.html")]
+    anchors = [(a["element"], a["id"]) for a in dens["anchors"] if a["element"] != "span"]
+    assert ("h2", "dens-sec:dens") in anchors and ("h2", "dens-home-ranges") in anchors
+    assert ("h2", "abstract") in anchors
+    assert "cite" not in {a["id"] for a in dens["anchors"]}  # the Cite block is not indexed
+    words = dens["content"].split()
+    # "marmot" comes after the Dens heading, not in the abstract's part of the page
+    (abstract,) = [a for a in dens["anchors"] if a["id"] == "abstract"]
+    (section,) = [a for a in dens["anchors"] if a["id"] == "dens-sec:dens"]
+    marmot = next(i for i, w in enumerate(words) if w.startswith("marmot"))
+    assert abstract["location"] < section["location"] <= marmot
+
+
+def test_article_pages_offer_the_citation_and_its_files(site, built):
+    import bibtexparser
+
+    page = lxml_html.parse(str(site / "dens" / "index.html")).getroot()
+    (block,) = page.xpath("//section[@class='cite-as']")
+    assert block.get("data-pagefind-ignore") is not None
+    assert block.xpath("h2")[0].text == "Cite this article"
+    (text,) = block.xpath("p[@class='citation-text']")
+    assert " ".join(text.text_content().split()).startswith("Петрова А. С., Tsend B. & Öztürk G.")
+    links = {a.text: a for a in block.xpath(".//a[@download]")}
+    assert set(links) == {"BibTeX", "RIS"}
+    assert links["BibTeX"].get("download") == "catnews99dens.bib"
+    assert links["RIS"].get("download") == "catnews99dens.ris"
+    # the same entry as the issue's files (one exporter, one record)
+    bib = (site / "dens" / links["BibTeX"].get("href")).read_text("utf-8")
+    (entry,) = bibtexparser.parse_string(bib).entries
+    issue = bibtexparser.parse_string((built / "build/metadata/issue.bib").read_text("utf-8"))
+    (same,) = [e for e in issue.entries if e.key == entry.key]
+    assert entry.key == "catnews99dens" and entry.fields_dict.keys() == same.fields_dict.keys()
+    assert {k: f.value for k, f in entry.fields_dict.items()} == {
+        k: f.value for k, f in same.fields_dict.items()
+    }
+    ris = (site / "dens" / links["RIS"].get("href")).read_bytes().decode("utf-8")
+    issue_ris = (built / "build/metadata/issue.ris").read_bytes().decode("utf-8")
+    records = [r.lstrip("\r\n") + "ER  - \r\n" for r in issue_ris.split("ER  - \r\n")]
+    assert ris in records and ris.count("TY  - ") == 1
+    assert "DO  - 10.5555/catnews.si99.dens" in ris
+
+
+def transferred(requests) -> list[tuple[str, str, int]]:
+    """(resource type, URL, bytes on the wire: headers and encoded body) of each request."""
+    rows = []
+    for request in requests:
+        sizes = request.sizes()
+        rows.append(
+            (
+                request.resource_type,
+                request.url,
+                sizes["responseHeadersSize"] + sizes["responseBodySize"],
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_article_page_first_load_is_under_400_kb_without_its_figures(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    finished = []
+    tab.on("requestfinished", lambda request: finished.append(request))
+    tab.goto(f"{server}/dens/index.html", wait_until="networkidle")
+    assert tab.evaluate("document.fonts.ready.then(() => document.fonts.status)") == "loaded"
+    tab.wait_for_load_state("networkidle")
+    rows = transferred(finished)
+    counted = [r for r in rows if not (r[0] == "image" and "/figures/" in r[1])]
+    total = sum(size for _, _, size in counted)
+    print(f"\nfirst load of dens/ at {width} px: {total / 1000:.1f} kB without figures")
+    for kind, url, size in sorted(counted, key=lambda r: -r[2]):
+        print(f"  {size / 1000:8.1f} kB  {kind:10} {url.removeprefix(server)}")
+    assert [u for k, u, _ in counted if k == "font" and not u.endswith(".woff2")] == []
+    assert any(kind == "font" for kind, _, _ in counted)  # the fonts are counted
+    assert total < 400_000
+    context.close()
+
+
+def test_search_results_link_to_the_section_of_the_hit(page, server):
+    page.goto(f"{server}/search/index.html")
+    page.fill(".pagefind-ui__search-input", "marmot burrows")
+    page.wait_for_selector(".pagefind-ui__result-nested .pagefind-ui__result-link", timeout=15000)
+    nested = page.eval_on_selector_all(
+        ".pagefind-ui__result-nested .pagefind-ui__result-link",
+        "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])",
+    )
+    assert ["Dens", "/mini/dens/index.html#dens-sec:dens"] in [list(n) for n in nested], nested
+    assert "Abstract" not in [title for title, _ in nested]
+    page.click(".pagefind-ui__result-nested .pagefind-ui__result-link >> text=Dens")
+    page.wait_for_url("**/dens/index.html#dens-sec:dens")
+    assert page.evaluate("decodeURIComponent(location.hash)") == "#dens-sec:dens"
+    assert page.is_visible("h2[id='dens-sec:dens']")
+    assert page.problems == []
+
+
+def test_the_copy_button_copies_the_suggested_citation(browser, server):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(f"{server}/dens/index.html")
+    tab.click("button.copy-citation")
+    tab.wait_for_selector(".copy-status:has-text('Copied')")
+    copied = tab.evaluate("navigator.clipboard.readText()")
+    shown = tab.eval_on_selector(".cite-as .citation-text", "p => p.textContent")
+    assert copied == " ".join(shown.split())
+    assert copied.startswith("Петрова А. С.") and copied.endswith("catnews.si99.dens")
+    assert errors == []
+    context.close()
+
+
+MEASURE_SCRIPT = """
+(paragraph) => {
+  // characters on each line of a paragraph, read from the browser's own line boxes
+  const lines = [];
+  let top = null;
+  const range = document.createRange();
+  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      if (top === null || rect.top > top + rect.height / 2) {
+        lines.push(0);
+        top = rect.top;
+      }
+      lines[lines.length - 1] += 1;
+    }
+  }
+  return lines;
+}
+"""
+
+
+def test_body_text_is_set_to_a_measure_of_65_to_75_characters(page, server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server}/dens/index.html")
+    # a long paragraph of the article's own text, set where the body's paragraphs are
+    text = " ".join(
+        page.eval_on_selector_all(".article-body p", "ps => ps.map(p => p.textContent)")
+    )
+    handle = page.evaluate_handle(
+        "text => { const p = document.createElement('p'); p.textContent = text;"
+        " document.querySelector('.article-body').append(p); return p; }",
+        " ".join([text] * 3),
+    )
+    lines = page.evaluate(MEASURE_SCRIPT, handle)[:-1]  # the last line is short
+    average = sum(lines) / len(lines)
+    print(f"\nmeasure at 1280 px: {average:.1f} characters a line over {len(lines)} lines")
+    assert len(lines) >= 10
+    assert 65 <= average <= 75, lines

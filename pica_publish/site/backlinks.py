@@ -10,16 +10,19 @@ from pica_publish.htmltree import classes, element, parse, serialise
 def add_backlinks(slug: str, body: str, references: str) -> tuple[str, str]:
     citing: dict[str, list[str]] = {}
     body_root = parse(body)
+    references_root = parse(references)
+    taken = {n.get("id") for root in (body_root, references_root) for n in root.iter("*")}
     counter = 0
     for span in body_root.iter("span"):
         if "citation" not in classes(span) or span.get("data-cites") is None:
             continue
         counter += 1
+        while f"{slug}-cite-{counter}" in taken:  # a heading "Cite 1" has that id already
+            counter += 1
         anchor = f"{slug}-cite-{counter}"
         span.set("id", anchor)
         for key in (span.get("data-cites") or "").split():
             citing.setdefault(key, []).append(anchor)
-    references_root = parse(references)
     for entry in references_root.iter("div"):
         ident = entry.get("id") or ""
         if "csl-entry" not in classes(entry) or f"{slug}-ref-" not in ident:

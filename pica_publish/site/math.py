@@ -19,13 +19,13 @@ from pica_publish.htmltree import classes, parse, serialise, to_html
 from pica_publish.sanitize import sanitize_math
 
 MATH_FONT = "STIXTwoMath-Regular.woff2"
+"""The math font's file name under ``assets/fonts/``."""
 MATH_FONT_FACE = (
     '@font-face {\n  font-family: "STIX Two Math"; font-display: swap;\n'
     f'  src: url("fonts/{MATH_FONT}") format("woff2");\n}}\n'
 )
 """The math font's rule, in the site's stylesheet only when a page has math (so that no
 stylesheet names a file the site does not ship)."""
-"""The math font's file name under ``assets/fonts/``."""
 
 
 def mathml_body(body: str) -> str:

@@ -8,8 +8,10 @@ waits forever once one is longer (a single long article was enough). Here:
 * pages are sent one at a time, in sorted order, so page numbers — and so every index file —
   are the same on every machine (the ``--site`` CLI would number pages in the order the file
   system lists them, which differs between file systems);
-* the index is written by the binary into a scratch folder (``WriteFiles``), never sent back
-  over the pipe, then read from there; every reply is a few bytes;
+* the index comes back in the reply to ``GetFiles`` (files made in memory; replies are read
+  to their end whatever their length). ``WriteFiles`` answered before its files were on disk,
+  and the binary exits at the end of its input: under load, files of the index were missing
+  or empty (a ``pagefind-entry.json`` of 0 bytes, no ``pagefind.js``) and search was broken;
 * a watchdog kills the binary when the deadline passes (60 s + 10 s per MB of HTML), which ends
   any blocked read or write: the time is bounded, whatever the input;
 * the binary runs in the scratch folder with ``PAGEFIND_*`` variables removed, so no
@@ -25,7 +27,7 @@ import re
 import subprocess
 import tempfile
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from pagefind.service import get_executable
@@ -53,41 +55,48 @@ def search_index(pages: dict[str, str], language: str) -> dict[str, bytes]:
     timeout = BASE_TIMEOUT + TIMEOUT_PER_MB * size / 1_000_000
     config = {"root_selector": "main", "force_language": language.split("-")[0]}
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
-    with tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch:
-        output = Path(scratch, "bundle")
-        with open(Path(scratch, "stderr.log"), "w+b") as stderr:
-            service = _Service(binary, Path(scratch), env, stderr, timeout)
-            try:
-                index_id = service.request({"type": "NewIndex", "config": config}, "NewIndex")[
-                    "index_id"
-                ]
-                for path, html in sorted(pages.items()):
-                    service.request(
-                        {
-                            "type": "AddFile",
-                            "index_id": index_id,
-                            "file_path": None,
-                            "url": "/" + path,
-                            # soft hyphens (house hyphenation) would split or glue words
-                            "file_contents": html.replace("\u00ad", ""),
-                        },
-                        "IndexedFile",
-                    )
+    with (
+        tempfile.TemporaryDirectory(prefix="pica-pagefind-") as scratch,
+        open(Path(scratch, "stderr.log"), "w+b") as stderr,
+    ):
+        service = _Service(binary, Path(scratch), env, stderr, timeout)
+        try:
+            index_id = service.request({"type": "NewIndex", "config": config}, "NewIndex")[
+                "index_id"
+            ]
+            for path, html in sorted(pages.items()):
                 service.request(
                     {
-                        "type": "WriteFiles",
+                        "type": "AddFile",
                         "index_id": index_id,
-                        "output_path": str(output),
+                        "file_path": None,
+                        "url": "/" + path,
+                        # soft hyphens (house hyphenation) would split or glue words
+                        "file_contents": html.replace("\u00ad", ""),
                     },
-                    "WriteFiles",
+                    "IndexedFile",
                 )
-            finally:
-                service.close()
-        return {
-            f"pagefind/{file.relative_to(output).as_posix()}": file.read_bytes()
-            for file in sorted(output.rglob("*"))
-            if file.is_file() and not file.name.startswith(UNUSED_BUNDLES)
-        }
+            reply = service.request({"type": "GetFiles", "index_id": index_id}, "GetFiles")
+        finally:
+            service.close()
+    return bundle(reply.get("files") or [])
+
+
+def bundle(files: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The files of a ``GetFiles`` reply (relative path, base64 content), by path under
+    ``pagefind/``, sorted, without :data:`UNUSED_BUNDLES`."""
+    found = {}
+    for file in files:
+        name = PurePosixPath(str(file.get("path")))
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise RuntimeError(f"pagefind: unexpected file {_short(str(name))}")
+        if name.name.startswith(UNUSED_BUNDLES):
+            continue
+        try:
+            found[f"pagefind/{name}"] = base64.b64decode(str(file.get("content")), validate=True)
+        except ValueError:
+            raise RuntimeError(f"pagefind: unreadable file {_short(str(name))}") from None
+    return dict(sorted(found.items()))
 
 
 class _Service:

@@ -2,9 +2,10 @@
 
 Consumes the converted chapters and, when the print edition exists, the page map and PDFs (from
 this build, else from the last one in ``build/``): page ranges, downloads and the cover image are
-included only then. Produces ``html/``: the landing page, one page per article, the authors
-index, the search page and its Pagefind index, a 404 page, ``sitemap.xml`` and ``robots.txt``
-(or, for a preview, one article under ``preview/html/``).
+included only then. Produces ``html/``: the landing page, one page per article (with its
+citation as BibTeX and RIS), the authors index, the search page and its Pagefind index, a 404
+page, ``sitemap.xml``, ``robots.txt``, and the stylesheet with the fonts cut to the characters
+of the pages (or, for a preview, one article under ``preview/html/``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from pica_publish import rules
@@ -22,17 +24,23 @@ from pica_publish.htmltree import element, parse, serialise
 from pica_publish.inputs import InputRefused
 from pica_publish.model import Chapter, Issue
 from pica_publish.pagemap import issue_pdf_name, read_page_map
+from pica_publish.print_sources import page_numbers_current
 from pica_publish.site.backlinks import add_backlinks
+from pica_publish.site.cite import citation_downloads, citation_files
 from pica_publish.site.cover import cover_png
+from pica_publish.site.headings import heading_ids
 from pica_publish.site.math import MATH_FONT, MATH_FONT_FACE, has_math, math_font, mathml_body
 from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
 from pica_publish.site.search import search_index
 from pica_publish.state import BuildState
 from pica_publish.theme import render, theme_path
 from pica_publish.views import ArticleView, IndexedAuthor, article_context
-from pica_publish.web_fonts import web_fonts
+from pica_publish.web_fonts import WebFonts, web_fonts
 from pica_publish.web_images import rewrite_img, web_image
 
+SCRIPTS = ("search.js", "cite.js")
+"""The site's own scripts (``theme/js``), published under ``assets/``; every page works
+without them."""
 ROLE_GROUPS = (
     ("Front matter", ("editorial", "prologue")),
     ("Chapters", ("chapter", "strategy")),
@@ -49,6 +57,15 @@ def web(state: BuildState) -> BuildState:
     chapters = [c for c in issue.chapters if c.slug in state.converted]
     pdfs = {} if preview else available_pdfs(state, issue)
     page_map = dict(state.page_map) or (read_page_map(state.options.build_path) if pdfs else {})
+    if pdfs and not state.page_map and not page_numbers_current(state.options.cache_path, issue):
+        # The PDFs and page ranges of the last print build are of other chapters than these.
+        state.report.add(
+            rules.PRINT_EDITION_STALE,
+            "the print edition was built from other chapters than these: the web edition "
+            "leaves out its PDFs and page ranges",
+            Location("issue.yml"),
+        )
+        pdfs, page_map = {}, {}
     citations = suggested_citations(
         issue, page_map, state.options.cache_path, {c.slug for c in chapters}
     )
@@ -75,7 +92,8 @@ def web(state: BuildState) -> BuildState:
         "cover": cover,
         "search": not preview,
     }
-    pages: dict[str, str] = {}
+    config = issue.manifest
+    specs: dict[str, tuple[str, dict[str, Any]]] = {}  # page → template, its own context
     for number, (chapter, article) in enumerate(zip(chapters, articles, strict=True)):
         body = article.body_html
         for src, path in sorted(state.images.get(chapter.slug, {}).items()):
@@ -91,16 +109,18 @@ def web(state: BuildState) -> BuildState:
             for name, data in image.files.items():
                 files[f"{site}/{chapter.slug}/{name}"] = data
             body = rewrite_img(body, src, image.src, image.attributes)
-        pages[f"{chapter.slug}/index.html"] = render(
+        for name, data in citation_files(config, records[chapter.slug]).items():
+            files[f"{site}/{chapter.slug}/{name}"] = data
+        specs[f"{chapter.slug}/index.html"] = (
             "web/article.html",
-            root="../",
-            article=dataclasses.replace(article, body_html=body),
-            previous=articles[number - 1] if number > 0 else None,
-            next=articles[number + 1] if number + 1 < len(articles) else None,
-            **shared,
+            {
+                "root": "../",
+                "article": dataclasses.replace(article, body_html=body),
+                "previous": articles[number - 1] if number > 0 else None,
+                "next": articles[number + 1] if number + 1 < len(articles) else None,
+            },
         )
     if not preview:
-        config = issue.manifest
         landing_meta = json_ld(
             {
                 "@context": "https://schema.org",
@@ -109,14 +129,22 @@ def web(state: BuildState) -> BuildState:
         )
         # an issue may have no editorial (any valid manifest builds)
         editorial = next((a for a in articles if a.role == "editorial"), None)
-        pages["index.html"] = render(
-            "web/index.html", root="", jsonld=landing_meta, editorial=editorial, **shared
+        specs["index.html"] = (
+            "web/index.html",
+            {"root": "", "jsonld": landing_meta, "editorial": editorial},
         )
-        pages["authors/index.html"] = render(
-            "web/authors.html", root="../", authors=authors_index(articles), **shared
+        specs["authors/index.html"] = (
+            "web/authors.html",
+            {"root": "../", "authors": authors_index(articles)},
         )
-        pages["search/index.html"] = render("web/search.html", root="../", **shared)
-        pages["404.html"] = render("web/404.html", root=urlsplit(config.base_url).path, **shared)
+        specs["search/index.html"] = ("web/search.html", {"root": "../"})
+        specs["404.html"] = ("web/404.html", {"root": urlsplit(config.base_url).path})
+    # The fonts are cut to the characters of the pages, and the pages name the fonts they
+    # preload: the pages are rendered once to read their text, then again with the fonts'
+    # names (which change no text).
+    fonts = web_fonts(render_pages(specs, shared, preload=()).values())
+    pages = render_pages(specs, shared, preload=fonts.preload)
+    if not preview:
         indexed = {p: h for p, h in pages.items() if p not in ("404.html", "search/index.html")}
         try:
             index = search_index(indexed, config.language)
@@ -134,8 +162,22 @@ def web(state: BuildState) -> BuildState:
         )
     for page_path, text in pages.items():
         files[f"{site}/{page_path}"] = text.encode("utf-8")
-    files.update(site_assets(site, pages.values()))
+    files.update(site_assets(site, pages.values(), fonts))
     return dataclasses.replace(state, files={**state.files, **files})
+
+
+def render_pages(
+    specs: dict[str, tuple[str, dict[str, Any]]],
+    shared: dict[str, Any],
+    *,
+    preload: tuple[str, ...],
+) -> dict[str, str]:
+    """Every page of ``specs`` rendered, with ``preload``: the fonts each page asks for first
+    (paths under ``assets/``)."""
+    return {
+        path: render(template, **shared, **context, font_preloads=preload)
+        for path, (template, context) in specs.items()
+    }
 
 
 def available_pdfs(state: BuildState, issue: Issue) -> dict[str, bytes]:
@@ -167,6 +209,10 @@ def web_article(
     body, references = add_backlinks(chapter.slug, article.body_html, article.references_html)
     body = scrollable_tables(body)
     body = mathml_body(body)  # TeX → MathML (site/math.py)
+    # section ids on the headings (links, search sub-results), no id twice on the page
+    body, notes, references = heading_ids(
+        (body, article.notes_html, references), prefix=f"{chapter.slug}-"
+    )
     offprint = f"pdf/offprints/{chapter.slug}.pdf"
     config = issue.manifest
     head = article_head(
@@ -180,9 +226,11 @@ def web_article(
         article,
         body_html=body,
         references_html=references,
+        notes_html=notes,
         pages=record.pages,
         citation_text=record.citation,
         citation_html=record.citation_html,
+        citation_downloads=citation_downloads(config, record),
         offprint=offprint if offprint in pdfs else None,
         meta_tags=tuple(head["tags"]),
         jsonld=head["jsonld"],
@@ -228,10 +276,9 @@ def sitemap(base_url: str, pages: dict[str, str]) -> str:
     )
 
 
-def site_assets(site: str, pages: Iterable[str]) -> dict[str, bytes]:
+def site_assets(site: str, pages: Iterable[str], fonts: WebFonts) -> dict[str, bytes]:
+    """The stylesheet (the fonts' rules, then web.css), the fonts, the scripts, the icon."""
     files: dict[str, bytes] = {}
-    pages = list(pages)
-    fonts = web_fonts(pages)  # the other scripts' faces cut to the characters of the pages
     with_math = any(has_math(page) for page in pages)
     css = (
         fonts.css
@@ -241,7 +288,8 @@ def site_assets(site: str, pages: Iterable[str]) -> dict[str, bytes]:
     files[f"{site}/assets/style.css"] = css.encode("utf-8")
     for name, data in fonts.files.items():
         files[f"{site}/assets/{name}"] = data
-    files[f"{site}/assets/search.js"] = theme_path("js", "search.js").read_bytes()
+    for script in SCRIPTS:
+        files[f"{site}/assets/{script}"] = theme_path("js", script).read_bytes()
     files[f"{site}/assets/favicon.svg"] = theme_path("favicon.svg").read_bytes()
     if with_math:  # the math font, only for an issue with math
         files[f"{site}/assets/fonts/{MATH_FONT}"] = math_font()
