@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import pytest
 from pica_publish.cli import main
 
 PROJECTS = Path(__file__).parent / "projects"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @dataclass
@@ -105,3 +107,31 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pdf(built: Path) -> pypdf.PdfReader:
     return pypdf.PdfReader(built / "build" / "pdf" / "catnews-special-issue-99.pdf")
+
+
+def require(condition: bool, what: str) -> None:
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing: .ci/run installs it")
+        pytest.skip(f"{what} not installed (run .ci/run once)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(CHROMIUM is not None, "Chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()

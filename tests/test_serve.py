@@ -24,7 +24,6 @@ import pytest
 
 from pica_publish.cli import main
 from tests.conftest import edit
-from tests.test_web_edition import browser  # noqa: F401  (the Chromium fixture)
 
 
 def free_port() -> int:
@@ -75,7 +74,7 @@ def served(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     server.stop()
 
 
-def opened(browser, url: str):  # type: ignore[no-untyped-def]  # noqa: F811
+def opened(browser, url: str):  # type: ignore[no-untyped-def]
     tab = browser.new_context().new_page()
     tab.goto(url)
     tab.evaluate("window.picaMarker = 1")  # gone when the page reloads
@@ -104,7 +103,7 @@ def until(tab, expression: str, timeout: float = 30) -> None:  # type: ignore[no
 def test_an_edit_reloads_its_page_only_and_a_failed_build_shows_an_overlay(
     served: Served,
     mini: Path,
-    browser,  # noqa: F811
+    browser,
 ) -> None:  # type: ignore[no-untyped-def]
     assert served.wait_for("rebuilt in", "build failed in").startswith("rebuilt in")
     dens = opened(browser, f"{served.url}/dens/")
@@ -133,7 +132,7 @@ def test_an_edit_reloads_its_page_only_and_a_failed_build_shows_an_overlay(
 
 def test_a_failed_first_build_serves_the_overlay_then_the_site(
     mini: Path,
-    browser,  # noqa: F811
+    browser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # type: ignore[no-untyped-def]
     edit(mini / "chapters/01-dens.md", "[@ross2010den]", "[@nosuchkey]")

@@ -8,7 +8,6 @@ The tools are installed by .ci/run; locally the tests skip when they are absent,
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,19 +19,12 @@ import pytest
 from lxml import html as lxml_html
 
 from pica_publish.serve import make_server
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / ".ci" / "node" / "node_modules"
 VNU = NODE / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = NODE / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def require(condition: bool, what: str) -> None:
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing: .ci/run installs it")
-        pytest.skip(f"{what} not installed (run .ci/run once)")
 
 
 class Page(HTMLParser):
@@ -192,27 +184,6 @@ def server(site: Path, tmp_path_factory: pytest.TempPathFactory):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/mini"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require(CHROMIUM is not None, "Chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
