@@ -9,6 +9,9 @@ too: it is printed, in the mono stack, which ends with the same shipped fonts.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, display_path
+from pica_publish.fonts import cache_root
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import ChapterSource, Citation, Issue
 from pica_publish.theme import font_files
@@ -42,8 +46,40 @@ def cmap(path: Path) -> frozenset[int]:
 
 @cache
 def shipped_coverage() -> frozenset[int]:
-    """Every code point some shipped font has (read once per process)."""
-    return frozenset().union(*(cmap(face.path) for face in font_files()))
+    """Every code point some shipped font has: read from the fonts once per machine (the user
+    cache, by the fonts' names, sizes and times: the CJK faces' tables take half a second to
+    read), then once per process."""
+    faces = sorted(face.path for face in font_files())
+    key = hashlib.sha256()
+    for path in faces:
+        stat = path.stat()
+        key.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    cached = cache_root() / "coverage" / f"{key.hexdigest()[:32]}.json"
+    try:
+        ranges = json.loads(cached.read_text("utf-8"))
+        return frozenset(point for first, last in ranges for point in range(first, last + 1))
+    except (OSError, ValueError, TypeError):
+        pass
+    points = frozenset().union(*(cmap(path) for path in faces))
+    try:  # best effort: without it, the next process reads the fonts again
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(_ranges(points)), "utf-8")
+        os.replace(temporary, cached)
+    except OSError:
+        pass
+    return points
+
+
+def _ranges(points: frozenset[int]) -> list[tuple[int, int]]:
+    """``points`` as sorted (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for point in sorted(points):
+        if runs and runs[-1][1] == point - 1:
+            runs[-1] = (runs[-1][0], point)
+        else:
+            runs.append((point, point))
+    return runs
 
 
 def is_drawn(char: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import PIL
 from PIL import Image
 
+from pica_publish.fonts import cache_root
 from pica_publish.htmltree import parse, serialise
 from pica_publish.inputs import read_input
 from pica_publish.svg import clean_svg
@@ -80,18 +83,39 @@ def web_image(path: Path, target: str | None = None, *, root: Path | None = None
         for variant in VARIANT_WIDTHS:
             if variant >= width:
                 continue
-            resized = image.resize(
-                (variant, round(height * variant / width)), Image.Resampling.LANCZOS
-            )
-            buffer = io.BytesIO()
-            resized.save(buffer, RASTER[path.suffix.lower()], optimize=True)
             name = f"{stem}-{variant}w.{suffix}"
-            files[name] = buffer.getvalue()
+            files[name] = _variant(data, image, variant, RASTER[path.suffix.lower()])
             candidates.insert(-1, f"{name} {variant}w")
     attributes = {"width": str(width), "height": str(height), "loading": "lazy"}
     if len(candidates) > 1:
         attributes |= {"srcset": ", ".join(candidates), "sizes": SIZES}
     return WebImage(files, attributes, target)
+
+
+def _variant(data: bytes, image: Image.Image, width: int, kind: str) -> bytes:
+    """``image`` resized to ``width`` pixels wide, saved as ``kind``: made once per machine
+    (the user cache, by the original's content), as resizing a figure takes a tenth of a
+    second and every build of the web edition needs every variant."""
+    key = hashlib.sha256(data)
+    key.update(f"\0{width}\0{kind}\0{PIL.__version__}".encode())
+    cached = cache_root() / "web-images" / f"{key.hexdigest()[:32]}.{kind.lower()}"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    height = round(image.height * width / image.width)
+    resized = image.resize((width, height), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    resized.save(buffer, kind, optimize=True)
+    made = buffer.getvalue()
+    try:  # best effort: a cache that cannot be written costs the next build the resize
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
+        temporary.write_bytes(made)
+        os.replace(temporary, cached)
+    except OSError:
+        pass
+    return made
 
 
 def rewrite_img(body: str, source: str, target: str, attributes: Mapping[str, str]) -> str:
