@@ -6,6 +6,7 @@ import html
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,16 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in ``repo`` with a fixed identity and no system or user configuration."""
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+        + ["-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull},
+    )

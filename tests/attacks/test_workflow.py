@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from tests.conftest import git
+
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "check.yml"
 NAME_PATTERN = r"^chapters/[0-9]{2,3}-[a-z0-9]+(-[a-z0-9]+)*\.md$"
 # Contexts whose values a pull request author chooses (or that carry such values onwards).
@@ -106,18 +108,6 @@ GOOD = "chapters/04-ok.md"
 needs_git = pytest.mark.skipif(
     shutil.which("git") is None or shutil.which("bash") is None, reason="needs git and bash"
 )
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
-        + ["-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull},
-    )
 
 
 def pull_request(tmp_path: Path, added: list[str]) -> Path:
