@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import logging
 import multiprocessing
 import sys
@@ -1007,9 +1008,13 @@ def _join(
     when the parts cannot be joined (reported at ``where``)."""
     from pica_publish.pdfjoin import JoinError, join_pdfs
 
-    key = JoinedCache.key(
-        [piece.pdf for piece in pieces], [piece.first_folio for piece in pieces], repr(meta)
-    )
+    # The sources attached to an archive count by their digest, not by a repr of their bytes.
+    sources = [
+        (a.name, a.mime_type, a.description, hashlib.sha256(a.data).hexdigest())
+        for a in meta.attachments
+    ]
+    described = repr((dataclasses.replace(meta, attachments=()), sources))
+    key = JoinedCache.key([p.pdf for p in pieces], [p.first_folio for p in pieces], described)
     if run.joined is not None and (cached := run.joined.get(key)) is not None:
         return cached
     try:
