@@ -99,10 +99,12 @@ def timed_edit(
     ``words`` words added to the first article (enough to add a page)."""
     from pica_publish.stages.load import load
 
-    issue = load(BuildState(options)).issue
-    assert issue is not None
-    chapters = [c for c in issue.chapters if c.role in ("chapter", "prologue", "editorial")]
-    chapter = chapters[len(chapters) // 2] if middle else chapters[0]
+    if middle:
+        chapter = middle_chapter(project)
+    else:
+        issue = load(BuildState(options)).issue
+        assert issue is not None
+        chapter = next(c for c in issue.chapters if c.role in ("chapter", "prologue", "editorial"))
     text = chapter.path.read_text("utf-8")
     if words == 1:
         position = text.index(" the ", len(text) // 2)  # in the body, past the front matter
@@ -127,6 +129,99 @@ def cli_build(project: Path, build: Path, jobs: int) -> float:
     if done.returncode != 0:
         raise SystemExit(f"the build failed:\n{done.stderr}")
     return seconds
+
+
+def serve_reloads(project: Path, edits: int = 3) -> list[float] | str:
+    """Seconds from saving a one-word edit of the middle chapter to the reload of its page in
+    a browser, with ``pica-publish serve`` running on ``project`` (a copy), as an author sees
+    it; or why it could not be measured here (no Chromium or Playwright)."""
+    import queue
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "not measured: Playwright is not installed (make dev)"
+    if chromium is None:
+        return "not measured: Chromium is not installed"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "pica_publish", "-C", str(project), "serve"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            lines.put(line)
+
+    def wait_for(*starts: str) -> str:
+        deadline = time.monotonic() + 300
+        while True:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            if line.startswith(starts):
+                return line
+
+    def reloaded(tab) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            return bool(tab.evaluate("window.picaBench === undefined"))
+        except Exception as error:  # the page is being replaced: not loaded yet
+            if "context was destroyed" in str(error) or "navigat" in str(error):
+                return False
+            raise
+
+    threading.Thread(target=read, daemon=True).start()
+    seconds: list[float] = []
+    try:
+        wait_for("rebuilt in", "up to date in")
+        chapter = middle_chapter(project)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+            )
+            tab = browser.new_page()
+            tab.goto(f"http://127.0.0.1:{port}/{chapter.slug}/")
+            for n in range(edits):
+                tab.evaluate("window.picaBench = 1")
+                time.sleep(0.5)  # the page's event stream is open
+                text = chapter.path.read_text("utf-8")
+                position = text.index(" the ", len(text) // 2)
+                while not lines.empty():  # what the server said before this save
+                    lines.get_nowait()
+                saved = time.monotonic()
+                chapter.path.write_text(
+                    f"{text[:position]} the{n} {text[position + len(' the ') :]}", "utf-8"
+                )
+                while not reloaded(tab):
+                    if time.monotonic() - saved > 60:
+                        raise SystemExit("serve: the page did not reload within 60 s")
+                    time.sleep(0.01)
+                seconds.append(time.monotonic() - saved)
+                wait_for("search index updated in")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return seconds
+
+
+def middle_chapter(project: Path):  # type: ignore[no-untyped-def]
+    """The chapter the one-word edits change (the middle one of the articles)."""
+    from pica_publish.stages.load import load
+
+    options = BuildOptions(root=project, build_dir=project / "build")
+    issue = load(BuildState(options)).issue
+    assert issue is not None
+    chapters = [c for c in issue.chapters if c.role in ("chapter", "prologue", "editorial")]
+    return chapters[len(chapters) // 2]
 
 
 def one_document_size(options: BuildOptions, page_map: dict[str, tuple[int, int]]) -> int:
@@ -273,6 +368,7 @@ def main() -> None:
         joined_size = (options.build_path / "pdf" / issue_pdf_name_of(project)).stat().st_size
         word, word_stages = timed_edit(options, project, middle=True, words=1)
         page, page_stages = timed_edit(options, project, middle=False, words=400)
+        reloads = serve_reloads(project)
         big = None
         if not args.quick:
             synthetic_issue(root, Path(tmp) / "large-issue", copies=6)
@@ -324,6 +420,14 @@ def main() -> None:
         f"page-adding edit {page:7.2f} s   / R {page / reference:.2f}   typeset "
         f"{page_stages['typeset']:.2f}   (400 words added to the first article)"
     )
+    if isinstance(reloads, str):
+        print(f"serve reload     {reloads}")
+    else:
+        shown = ", ".join(f"{r:.2f}" for r in reloads)
+        print(
+            f"serve reload     {shown} s   (a one-word save in the middle chapter to the reload "
+            "of its page in Chromium)"
+        )
     if r_joins:
         print(
             f"R: part PDF writes ({len(r_writes)}) {sum(r_writes):.2f} s   "

@@ -67,7 +67,8 @@ def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None
     if names & OUTPUT_STAGES and not names.issuperset(VALIDATION):
         raise ValueError("an output stage runs only after load and check (see select_stages)")
     stamp = None
-    if names == set(STAGE_NAMES) and options.preview is None:  # a whole build: maybe current
+    whole = names == set(STAGE_NAMES) and options.preview is None and not options.defer_search
+    if whole:  # a whole build of every output: maybe current already
         from pica_publish import uptodate
 
         stamp = uptodate.signature(options)

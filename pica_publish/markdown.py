@@ -13,7 +13,7 @@ import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 from urllib.parse import unquote
@@ -204,6 +204,11 @@ def render_inline(text: str, italic_terms: Sequence[str] = ()) -> str:
     """Inline Markdown of a front-matter field (abstract: *italics* for species names) as HTML;
     raw HTML is escaped, not passed through. ``italic_terms`` (issue.yml) are set in italics
     where the text has them in roman, as the ``taxa.lua`` filter does for chapter bodies."""
+    return _render_inline(text, tuple(italic_terms))
+
+
+@lru_cache(maxsize=2048)  # by text: every edition and every rebuild renders the same fields
+def _render_inline(text: str, italic_terms: tuple[str, ...]) -> str:
     md = _inline_renderer()
     env: dict[str, Any] = {}
     tokens = md.parseInline(text.strip(), env)
@@ -252,9 +257,13 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+@lru_cache(maxsize=512)
 def scan_body(body: str) -> BodyScan:
     """Find citations, labels, math, images, headings, raw HTML and the syntax of other tools
-    (:mod:`pica_publish.dialects`) in a chapter body, each at its line and column."""
+    (:mod:`pica_publish.dialects`) in a chapter body, each at its line and column.
+
+    Remembered by text (a :class:`BodyScan` is immutable): *check*, the preflight and
+    ``serve``'s rebuilds ask again for bodies that did not change."""
     lines = body.split("\n")
     code_lines = _code_lines(_parser().parse(body))
     markers = conflict_markers(lines)

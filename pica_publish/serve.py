@@ -18,6 +18,7 @@ it. The port is taken before the first build, so a busy port is said at once.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import hashlib
@@ -261,25 +262,46 @@ def _status(diagnostics: list[Diagnostic]) -> dict[str, Any]:
     }
 
 
-def build_site(options: BuildOptions, reloader: Reloader | None = None) -> bool:
+def build_site(
+    options: BuildOptions, reloader: Reloader | None = None, *, defer_search: bool = False
+) -> bool:
     """Build the web edition, print its diagnostics and "rebuilt in N s", and tell the open
-    pages what changed (or that it failed)."""
+    pages what changed (or that it failed).
+
+    ``defer_search`` (a rebuild after an edit), when the site exists: the pages are built first
+    with its search index as it is (:attr:`BuildOptions.defer_search`), so that the edited
+    page reloads without waiting for the indexer; a second build (everything else from the
+    caches) then indexes the pages, which reloads nothing."""
     site = options.build_path / "html"
     before = site_digests(site) if reloader is not None else {}
     started = time.perf_counter()
-    state = run(options, select_stages())
+    defer = defer_search and (site / "pagefind").is_dir()
+    first = dataclasses.replace(options, defer_search=defer)
+    state = run(first, select_stages())
     seconds = time.perf_counter() - started
     diagnostics = state.report.sorted()
     write_human(diagnostics, sys.stderr, verbose=False)
     ok = not state.report.has_errors
     word = "up to date" if state.up_to_date else ("rebuilt" if ok else "build failed")
     print(f"{word} in {seconds:.1f} s ({summary(diagnostics)})", flush=True)
+    after = site_digests(site) if reloader is not None else {}
+    event = changes(before, after) if ok else {"ok": False, "all": False, "changed": []}
     if reloader is not None:
         reloader.status = _status(diagnostics)
-        if ok:
-            reloader.bump(changes(before, site_digests(site)))
-        else:
-            reloader.bump({"ok": False, "all": False, "changed": []})
+        reloader.bump(event)
+    if ok and first.defer_search and (event["changed"] or event["all"]):
+        # The second build reads the sources again: an edit saved meanwhile is in its pages.
+        indexed = run(options, select_stages())
+        if indexed.report.has_errors:
+            write_human(indexed.report.sorted(), sys.stderr, verbose=False)
+        print(f"search index updated in {time.perf_counter() - started:.1f} s", flush=True)
+        if reloader is not None:
+            reloader.status = _status(indexed.report.sorted())
+            if indexed.report.has_errors:
+                reloader.bump({"ok": False, "all": False, "changed": []})
+            else:
+                reloader.bump(changes(after, site_digests(site)))
+        return not indexed.report.has_errors
     return ok
 
 
@@ -311,7 +333,7 @@ def serve(root: Path, port: int = 8000, *, open_browser: bool = False) -> int:
         for changed in watch(*watched, debounce=100, step=20):
             names = sorted({visible(Path(path).name) for _, path in changed})
             print(f"changed: {', '.join(names)}", flush=True)
-            build_site(options, reloader)
+            build_site(options, reloader, defer_search=True)
     except KeyboardInterrupt:
         pass
     finally:

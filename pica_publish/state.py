@@ -37,6 +37,10 @@ class BuildOptions:
     """Write PDF/A-3u with the sources attached instead of PDF/UA-1 (``make archive``)."""
     preview: str | None = None
     """Build only this chapter (its path relative to the root) into ``build/preview/``."""
+    defer_search: bool = False
+    """Keep the search index the published site has instead of indexing the pages again
+    (``serve``: the edited page reloads sooner, and a second build indexes it). Such a build is
+    never recorded as current (:mod:`pica_publish.uptodate`)."""
 
     @property
     def build_path(self) -> Path:

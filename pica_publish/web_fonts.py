@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ def weight_range(data: bytes) -> str:
     return f"{axes['wght'].minValue:g} {axes['wght'].maxValue:g}"
 
 
+@lru_cache(maxsize=512)  # by page: a rebuild changes few pages
 def page_text(page: str) -> str:
     """What a page shows as text (and its title, alt texts and tooltips), markup left out."""
     root = lxml_html.document_fromstring(clean_text(page) or "<html></html>")

@@ -8,7 +8,9 @@ exact key or value that is wrong.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -108,6 +110,12 @@ def load_yaml(text: str, *, first_line: int = 1) -> tuple[Any, Positions]:
         number quoted in the message counts from ``first_line``, the file line ``text``
         starts at.
     """
+    data, positions = _load_yaml(text, first_line)
+    return copy.deepcopy(data), positions
+
+
+@lru_cache(maxsize=256)  # by text: ``serve`` rebuilds read the same front matter again
+def _load_yaml(text: str, first_line: int) -> tuple[Any, Positions]:
     if len(text) > MAX_TEXT:
         raise YamlSyntaxError(f"YAML is longer than {MAX_TEXT} characters", 1, 1)
     yaml = YAML(typ="rt", pure=True)

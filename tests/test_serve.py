@@ -11,6 +11,7 @@ project; Chromium (Playwright) keeps pages open while the chapters are edited:
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import socket
 import subprocess
@@ -22,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from pica_publish.build import run
 from pica_publish.cli import main
+from pica_publish.state import BuildOptions
 from tests.conftest import edit
 
 
@@ -117,6 +120,9 @@ def test_an_edit_reloads_its_page_only_and_a_failed_build_shows_an_overlay(
     print(f"serve: page reloaded {seconds:.2f} s after the save (mini project)")
     assert "screes" in dens.inner_text("main")
     assert not reloaded(strategy)  # another article's page stays as it is
+    # the page came before the search index; the index follows and reloads nothing
+    assert served.wait_for("search index updated in").startswith("search index updated in")
+    assert not reloaded(strategy)
 
     edit(mini / "chapters/01-dens.md", "[@ross2010den]", "[@nosuchkey]")
     assert served.wait_for("build failed in").startswith("build failed in")
@@ -162,3 +168,29 @@ def test_a_busy_port_is_one_plain_line(mini: Path, capsys: pytest.CaptureFixture
         f"pica-publish: port {port} is already in use (another `serve`?); "
         f"try `pica-publish serve --port {port + 1}`\n"
     )
+
+
+def test_a_build_with_the_search_deferred_keeps_the_index_and_is_never_current(
+    mini: Path,
+) -> None:
+    """serve's first build after an edit (:attr:`BuildOptions.defer_search`) publishes the
+    pages with the index as it was; the build after it indexes them."""
+    options = BuildOptions(root=mini, outputs=frozenset({"html"}))
+    site = options.build_path / "html"
+    assert not run(options).report.has_errors
+
+    def index() -> dict[str, bytes]:
+        files = (site / "pagefind").rglob("*")
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in files if p.is_file()}
+
+    before = index()
+    assert before
+    edit(mini / "chapters/01-dens.md", "rock crevices", "rock crevices and zorilla burrows")
+    deferred = run(dataclasses.replace(options, defer_search=True))
+    assert not deferred.report.has_errors and not deferred.up_to_date
+    assert "zorilla burrows" in (site / "dens" / "index.html").read_text("utf-8")
+    assert index() == before
+    full = run(options)  # not current: the deferred build recorded nothing
+    assert not full.up_to_date
+    assert index() != before
+    assert run(options).up_to_date

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,14 @@ def convert(state: BuildState) -> BuildState:
             for warning in result.warnings:
                 report.add(rules.PANDOC_WARNING, warning, warning_location(chapter, warning))
             page_url = f"{issue.manifest.base_url}{chapter.slug}/"
-            converted[chapter.slug] = split_fragment(
-                chapter.slug, sanitize(result.html, page_url=page_url, id_prefix=f"{chapter.slug}-")
-            )
+            converted[chapter.slug] = sanitized(chapter.slug, result.html, page_url)
     return dataclasses.replace(state, converted=converted, cited_items=cited_items)
+
+
+@lru_cache(maxsize=256)  # by pandoc's output: a rebuild converts only what changed
+def sanitized(slug: str, html: str, page_url: str) -> ConvertedChapter:
+    """pandoc's HTML of chapter ``slug`` sanitised and split into its parts."""
+    return split_fragment(slug, sanitize(html, page_url=page_url, id_prefix=f"{slug}-"))
 
 
 PANDOC_POSITION_RE = re.compile(r"\bat line (\d+) column (\d+)")

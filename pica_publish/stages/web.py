@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -146,8 +148,14 @@ def web(state: BuildState) -> BuildState:
     pages = render_pages(specs, shared, preload=fonts.preload)
     if not preview:
         indexed = {p: h for p, h in pages.items() if p not in ("404.html", "search/index.html")}
+        kept = (
+            published_index(state.options.build_path / site) if state.options.defer_search else {}
+        )
         try:
-            index = search_index(indexed, config.language)
+            if kept:
+                index = kept
+            else:
+                index = search_index(indexed, config.language)
         except (OSError, RuntimeError) as error:  # the pagefind binary could not run here
             state.report.add(
                 rules.SEARCH_INDEX_FAILED,
@@ -164,6 +172,18 @@ def web(state: BuildState) -> BuildState:
         files[f"{site}/{page_path}"] = text.encode("utf-8")
     files.update(site_assets(site, pages.values(), fonts))
     return dataclasses.replace(state, files={**state.files, **files})
+
+
+def published_index(site: Path) -> dict[str, bytes]:
+    """The search index of the site as published (``pagefind/`` path → bytes; {} if none)."""
+    folder = site / "pagefind"
+    if not folder.is_dir():
+        return {}
+    return {
+        f"pagefind/{path.relative_to(folder).as_posix()}": path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
 
 
 def render_pages(
@@ -206,12 +226,8 @@ def web_article(
     cover: str | None,
 ) -> ArticleView:
     article = article_context(issue, chapter, state.converted[chapter.slug])
-    body, references = add_backlinks(chapter.slug, article.body_html, article.references_html)
-    body = scrollable_tables(body)
-    body = mathml_body(body)  # TeX → MathML (site/math.py)
-    # section ids on the headings (links, search sub-results), no id twice on the page
-    body, notes, references = heading_ids(
-        (body, article.notes_html, references), prefix=f"{chapter.slug}-"
+    body, notes, references = web_body(
+        chapter.slug, article.body_html, article.notes_html, article.references_html
     )
     offprint = f"pdf/offprints/{chapter.slug}.pdf"
     config = issue.manifest
@@ -236,6 +252,18 @@ def web_article(
         jsonld=head["jsonld"],
         canonical=record.url,
     )
+
+
+@lru_cache(maxsize=256)  # by the converted HTML: a rebuild changes the edited article's only
+def web_body(slug: str, body: str, notes: str, references: str) -> tuple[str, str, str]:
+    """An article's body, notes and reference list as its web page shows them: backlinks from
+    each reference to its citations, scrollable tables, MathML, ids on the headings."""
+    body, references = add_backlinks(slug, body, references)
+    body = scrollable_tables(body)
+    body = mathml_body(body)  # TeX → MathML (site/math.py)
+    # section ids on the headings (links, search sub-results), no id twice on the page
+    body, notes, references = heading_ids((body, notes, references), prefix=f"{slug}-")
+    return body, notes, references
 
 
 def scrollable_tables(body: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -43,9 +44,14 @@ _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE(?:[^\[>\"']|\"[^\"]*\"|'[^']*')*\[")
 
 def svg_problems(data: bytes) -> list[SvgProblem]:
     """Every reason to refuse the SVG file ``data``, in document order; [] if it is safe."""
+    return list(_svg_problems(data))
+
+
+@lru_cache(maxsize=128)  # by content: check and the web edition read the same figures
+def _svg_problems(data: bytes) -> tuple[SvgProblem, ...]:
     root, problems = _load(data)
     if root is None:
-        return problems
+        return tuple(problems)
     before = reversed(list(root.itersiblings(preceding=True)))
     for node in [*before, *root.iter(), *root.itersiblings()]:
         if isinstance(node, etree._ProcessingInstruction):
@@ -54,9 +60,10 @@ def svg_problems(data: bytes) -> list[SvgProblem]:
             problems.append(_problem(f"has an entity reference '&{node.name};'", node))
         elif isinstance(node, etree._Element) and isinstance(node.tag, str):
             problems.extend(_element_problems(node))
-    return problems
+    return tuple(problems)
 
 
+@lru_cache(maxsize=128)  # by content (bytes in, bytes out)
 def clean_svg(data: bytes) -> bytes:
     """``data`` rebuilt from allowed elements, attributes and text only, as UTF-8 XML.
 

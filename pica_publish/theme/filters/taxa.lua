@@ -8,11 +8,21 @@
 -- after the last word kept outside the italics: "(Otocolobus manul)." → "(" *Otocolobus manul* ").".
 
 local terms = {}
+local by_first = {} -- first word → the terms starting with it, longest first
+
+-- Lower case; the byte-wise string.lower for ASCII (most words: far cheaper than a call into
+-- pandoc), pandoc.text.lower (UTF-8 aware) for the rest.
+local function lower(text)
+  if text:find("[\128-\255]") then
+    return pandoc.text.lower(text)
+  end
+  return text:lower()
+end
 
 local function words(text)
   local out = {}
   for word in text:gmatch("%S+") do
-    out[#out + 1] = pandoc.text.lower(word)
+    out[#out + 1] = lower(word)
   end
   return out
 end
@@ -26,6 +36,11 @@ local function read_terms(meta)
   end
   -- longest first: "Otocolobus manul" wins over "Otocolobus"
   table.sort(terms, function(a, b) return #a > #b end)
+  for _, term in ipairs(terms) do
+    local list = by_first[term[1]] or {}
+    list[#list + 1] = term
+    by_first[term[1]] = list
+  end
 end
 
 -- The word of a Str without the punctuation around it: lead, core, trail.
@@ -48,7 +63,7 @@ local function match_at(inlines, i, term)
       return nil
     end
     local l, core, t = split_punctuation(inline.text)
-    if pandoc.text.lower(core) ~= word then
+    if lower(core) ~= word then
       return nil
     end
     if n == 1 then
@@ -76,8 +91,13 @@ local function italicise(inlines)
   local changed = false
   while i <= #inlines do
     local done = false
+    local candidates = nil
     if inlines[i].t == "Str" then
-      for _, term in ipairs(terms) do
+      local _, core = split_punctuation(inlines[i].text)
+      candidates = by_first[lower(core)]
+    end
+    if candidates then
+      for _, term in ipairs(candidates) do
         local last, lead, trail = match_at(inlines, i, term)
         if last then
           -- the words in italics, the punctuation around them outside
