@@ -9,17 +9,14 @@ too: it is printed, in the mono stack, which ends with the same shipped fonts.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
-from pica_publish import rules
+from pica_publish import rules, user_cache
 from pica_publish.diagnostics import Location, Report, display_path
-from pica_publish.fonts import cache_root
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import ChapterSource, Citation, Issue
 from pica_publish.theme import font_files
@@ -38,7 +35,13 @@ IGNORABLE = frozenset(
 
 @cache
 def cmap(path: Path) -> frozenset[int]:
-    """The code points a font file has glyphs for."""
+    """The code points a font file has glyphs for: read once per machine (the user cache, by
+    the file's name, size and time: a CJK face's cmap takes a tenth of a second to read), then
+    once per process."""
+    return _remembered_points("cmap", [path], _read_cmap)
+
+
+def _read_cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     return frozenset(TTFont(path, lazy=True).getBestCmap())
@@ -46,28 +49,24 @@ def cmap(path: Path) -> frozenset[int]:
 
 @cache
 def shipped_coverage() -> frozenset[int]:
-    """Every code point some shipped font has: read from the fonts once per machine (the user
-    cache, by the fonts' names, sizes and times: the CJK faces' tables take half a second to
-    read), then once per process."""
+    """Every code point some shipped font has (remembered like :func:`cmap`)."""
     faces = sorted(face.path for face in font_files())
-    key = hashlib.sha256()
-    for path in faces:
-        stat = path.stat()
-        key.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    cached = cache_root() / "coverage" / f"{key.hexdigest()[:32]}.json"
+    return _remembered_points("coverage", faces, cmap)
+
+
+def _remembered_points(
+    kind: str, paths: list[Path], read: Callable[[Path], frozenset[int]]
+) -> frozenset[int]:
+    """The union of ``read(path)`` over ``paths``, kept in the user cache as ranges."""
+    stats = [f"{path}\0{path.stat().st_size}\0{path.stat().st_mtime_ns}" for path in paths]
+    cached = user_cache.entry(kind, stats, "json")
     try:
-        ranges = json.loads(cached.read_text("utf-8"))
+        ranges = json.loads(user_cache.read(cached) or b"")
         return frozenset(point for first, last in ranges for point in range(first, last + 1))
-    except (OSError, ValueError, TypeError):
+    except (ValueError, TypeError):
         pass
-    points = frozenset().union(*(cmap(path) for path in faces))
-    try:  # best effort: without it, the next process reads the fonts again
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(_ranges(points)), "utf-8")
-        os.replace(temporary, cached)
-    except OSError:
-        pass
+    points = frozenset().union(*(read(path) for path in paths))
+    user_cache.write(cached, json.dumps(_ranges(points)).encode())
     return points
 
 

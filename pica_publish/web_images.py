@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -26,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 import PIL
 from PIL import Image
 
-from pica_publish.fonts import cache_root
+from pica_publish import user_cache
 from pica_publish.htmltree import parse, serialise
 from pica_publish.inputs import read_input
 from pica_publish.svg import clean_svg
@@ -94,28 +93,18 @@ def web_image(path: Path, target: str | None = None, *, root: Path | None = None
 
 def _variant(data: bytes, image: Image.Image, width: int, kind: str) -> bytes:
     """``image`` resized to ``width`` pixels wide, saved as ``kind``: made once per machine
-    (the user cache, by the original's content), as resizing a figure takes a tenth of a
-    second and every build of the web edition needs every variant."""
-    key = hashlib.sha256(data)
-    key.update(f"\0{width}\0{kind}\0{PIL.__version__}".encode())
-    cached = cache_root() / "web-images" / f"{key.hexdigest()[:32]}.{kind.lower()}"
-    try:
-        return cached.read_bytes()
-    except OSError:
-        pass
-    height = round(image.height * width / image.width)
-    resized = image.resize((width, height), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    resized.save(buffer, kind, optimize=True)
-    made = buffer.getvalue()
-    try:  # best effort: a cache that cannot be written costs the next build the resize
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
-        temporary.write_bytes(made)
-        os.replace(temporary, cached)
-    except OSError:
-        pass
-    return made
+    (:mod:`pica_publish.user_cache`, by the original's content), as resizing a figure takes a
+    tenth of a second and every build of the web edition needs every variant."""
+
+    def make() -> bytes:
+        height = round(image.height * width / image.width)
+        resized = image.resize((width, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        resized.save(buffer, kind, optimize=True)
+        return buffer.getvalue()
+
+    parts = (data, str(width), kind, PIL.__version__)
+    return user_cache.remembered(user_cache.entry("web-images", parts, kind.lower()), make)
 
 
 def rewrite_img(body: str, source: str, target: str, attributes: Mapping[str, str]) -> str:

@@ -9,8 +9,11 @@ exact key or value that is wrong.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -116,6 +119,40 @@ def load_yaml(text: str, *, first_line: int = 1) -> tuple[Any, Positions]:
 
 @lru_cache(maxsize=256)  # by text: ``serve`` rebuilds read the same front matter again
 def _load_yaml(text: str, first_line: int) -> tuple[Any, Positions]:
+    """What :func:`_parse_yaml` makes of ``text``, remembered per machine when it succeeds
+    (:mod:`pica_publish.user_cache`, by the text and this module's code): the pure-Python
+    parser that keeps positions takes a few hundredths of a second per chapter."""
+    from pica_publish import user_cache
+
+    path = user_cache.entry("yaml", (_code_version(), text), "json")
+    try:
+        data, keys, values = json.loads(user_cache.read(path) or b"")
+        return data, Positions(_positions(keys), _positions(values))
+    except (ValueError, TypeError):
+        pass
+    data, positions = _parse_yaml(text, first_line)
+    stored = [data, _listed(positions.keys), _listed(positions.values)]
+    user_cache.write(path, json.dumps(stored, ensure_ascii=False).encode())
+    return data, positions
+
+
+def _listed(positions: dict[PathKey, tuple[int, int]]) -> list[Any]:
+    return [[list(path), line, column] for path, (line, column) in positions.items()]
+
+
+def _positions(listed: list[Any]) -> dict[PathKey, tuple[int, int]]:
+    return {tuple(path): (int(line), int(column)) for path, line, column in listed}
+
+
+@cache
+def _code_version() -> str:
+    """This module's source and ruamel.yaml's version, in the cache key."""
+    from ruamel.yaml import __version__ as ruamel_version
+
+    return hashlib.sha256(Path(__file__).read_bytes() + ruamel_version.encode()).hexdigest()
+
+
+def _parse_yaml(text: str, first_line: int) -> tuple[Any, Positions]:
     if len(text) > MAX_TEXT:
         raise YamlSyntaxError(f"YAML is longer than {MAX_TEXT} characters", 1, 1)
     yaml = YAML(typ="rt", pure=True)

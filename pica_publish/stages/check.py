@@ -217,6 +217,8 @@ def check_front_matter_math(chapter: Chapter, report: Report) -> None:
         fields.append((("abstract",), meta.abstract))
     fields.extend((("keywords", index), keyword) for index, keyword in enumerate(meta.keywords))
     for path, text in fields:
+        if "$" not in text:  # pandoc's TeX math is always between dollars
+            continue
         for math in scan_body(text).math:
             report.add(
                 rules.FRONT_MATTER_MATH,

@@ -7,9 +7,12 @@ share.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -43,11 +46,38 @@ _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE(?:[^\[>\"']|\"[^\"]*\"|'[^']*')*\[")
 
 
 def svg_problems(data: bytes) -> list[SvgProblem]:
-    """Every reason to refuse the SVG file ``data``, in document order; [] if it is safe."""
-    return list(_svg_problems(data))
+    """Every reason to refuse the SVG file ``data``, in document order; [] if it is safe.
+
+    Remembered by content and by the version of these checks, in the process and per machine
+    (:mod:`pica_publish.user_cache`): a figure is judged once, not at every build."""
+    return list(_remembered_problems(data))
 
 
-@lru_cache(maxsize=128)  # by content: check and the web edition read the same figures
+@lru_cache(maxsize=128)
+def _remembered_problems(data: bytes) -> tuple[SvgProblem, ...]:
+    from pica_publish import user_cache
+
+    path = user_cache.entry("svg", (_code_version(), "problems", data), "json")
+    try:
+        stored = json.loads(user_cache.read(path) or b"")
+        return tuple(SvgProblem(str(message), int(line)) for message, line in stored)
+    except (ValueError, TypeError):
+        pass
+    problems = _svg_problems(data)
+    user_cache.write(path, json.dumps([[p.message, p.line] for p in problems]).encode())
+    return problems
+
+
+@cache
+def _code_version() -> str:
+    """The checks' own source (this package) and lxml's version: a cached verdict is reused
+    only by the code that made it."""
+    digest = hashlib.sha256(etree.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def _svg_problems(data: bytes) -> tuple[SvgProblem, ...]:
     root, problems = _load(data)
     if root is None:
@@ -63,8 +93,17 @@ def _svg_problems(data: bytes) -> tuple[SvgProblem, ...]:
     return tuple(problems)
 
 
-@lru_cache(maxsize=128)  # by content (bytes in, bytes out)
+@lru_cache(maxsize=128)
 def clean_svg(data: bytes) -> bytes:
+    """``data`` rebuilt from allowed elements, attributes and text only (:func:`_clean_svg`);
+    remembered by content and code version like :func:`svg_problems`."""
+    from pica_publish import user_cache
+
+    path = user_cache.entry("svg", (_code_version(), "clean", data), "svg")
+    return user_cache.remembered(path, lambda: _clean_svg(data))
+
+
+def _clean_svg(data: bytes) -> bytes:
     """``data`` rebuilt from allowed elements, attributes and text only, as UTF-8 XML.
 
     Drops what :func:`svg_problems` refuses (scripts, handlers, outside references, unsafe
