@@ -95,8 +95,14 @@ def time_writes() -> tuple[list[float], list[float]]:
 def timed_edit(
     options: BuildOptions, project: Path, *, middle: bool, words: int
 ) -> tuple[float, dict[str, float]]:
-    """A build after an edit of one chapter: one word changed in the middle chapter, or
-    ``words`` words added to the first article (enough to add a page)."""
+    """A build in this process after an edit of one chapter (:func:`edit_chapter`)."""
+    edit_chapter(options, project, middle=middle, words=words)
+    return timed(options)
+
+
+def edit_chapter(options: BuildOptions, project: Path, *, middle: bool, words: int) -> None:
+    """One word changed in the middle chapter (another each time), or ``words`` words added to
+    the first article (enough to add a page)."""
     from pica_publish.stages.load import load
 
     if middle:
@@ -113,7 +119,6 @@ def timed_edit(
         sentence = "Field teams repeated the survey along the same transects each spring. "
         text = text.rstrip("\n") + "\n\n" + sentence * (words // 11) + "\n"
     chapter.path.write_text(text, "utf-8")
-    return timed(options)
 
 
 def cli_build(project: Path, build: Path, jobs: int) -> float:
@@ -367,6 +372,8 @@ def main() -> None:
         noop = cli_build(project, options.build_path, jobs)
         joined_size = (options.build_path / "pdf" / issue_pdf_name_of(project)).stat().st_size
         word, word_stages = timed_edit(options, project, middle=True, words=1)
+        edit_chapter(options, project, middle=True, words=1)
+        word_cli = cli_build(project, options.build_path, jobs)
         page, page_stages = timed_edit(options, project, middle=False, words=400)
         reloads = serve_reloads(project)
         big = None
@@ -415,6 +422,10 @@ def main() -> None:
     print(
         f"one-word edit    {word:7.2f} s   / R {word / reference:.2f}   typeset "
         f"{word_stages['typeset']:.2f}   (a word changed in the middle chapter)"
+    )
+    print(
+        f"one-word, CLI    {word_cli:7.2f} s   / R {word_cli / reference:.2f}   (another word "
+        "changed, built by `pica-publish build` in a new process, as `make pdf` does)"
     )
     print(
         f"page-adding edit {page:7.2f} s   / R {page / reference:.2f}   typeset "

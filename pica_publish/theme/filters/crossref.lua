@@ -105,6 +105,17 @@ function Pandoc(doc)
 
   doc = doc:walk({
     Inlines = function(inlines)
+      -- most inline lists hold no display math: left alone (nil), not rebuilt and handed back
+      local has_display_math = false
+      for _, inline in ipairs(inlines) do
+        if inline.t == "Math" and inline.mathtype == "DisplayMath" then
+          has_display_math = true
+          break
+        end
+      end
+      if not has_display_math then
+        return nil
+      end
       local out = pandoc.Inlines({})
       local index = 1
       while index <= #inlines do
@@ -171,7 +182,7 @@ function Pandoc(doc)
       if header.identifier:match("^sec:") then
         labels[header.identifier] = { kind = "sec", text = pandoc.utils.stringify(header.content) }
       end
-      return header
+      return nil -- read, not changed
     end,
   })
 

@@ -10,12 +10,19 @@ local COMMANDS = {
   ["\\newpage"] = true, ["\\pagebreak"] = true, ["\\clearpage"] = true, ["\\cleardoublepage"] = true,
 }
 
+-- Returns nil (the document unchanged, not read back) when there is no page break: handing a
+-- whole document back to pandoc costs as much as the rest of this filter.
 function Pandoc(doc)
+  local changed = false
   for index, block in ipairs(doc.blocks) do
     if block.t == "Para" and #block.content == 1 and block.content[1].t == "Str"
         and COMMANDS[block.content[1].text] then
       doc.blocks[index] = pandoc.Div({}, { class = "page-break" })
+      changed = true
     end
   end
-  return doc
+  if changed then
+    return doc
+  end
+  return nil
 end

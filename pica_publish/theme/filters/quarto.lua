@@ -35,10 +35,18 @@ local renaming = {
   Block = rename,
   Inline = function(inline)
     if inline.t == "Cite" then
+      local changed = false
       for _, citation in ipairs(inline.citations) do
-        citation.id = alias(citation.id) or citation.id
+        local renamed = alias(citation.id)
+        if renamed then
+          citation.id = renamed
+          changed = true
+        end
       end
-      return inline
+      if changed then
+        return inline
+      end
+      return nil
     elseif inline.t == "Link" and inline.target:sub(1, 1) == "#" then
       local target = alias(inline.target:sub(2))
       if target then
@@ -83,8 +91,9 @@ local blocks = {
     local last = doc.blocks[#doc.blocks]
     if last and last.t == "Div" and last.identifier == "refs" and #last.content == 0 then
       doc.blocks:remove(#doc.blocks)
+      return doc
     end
-    return doc
+    return nil -- unchanged: not handed back to pandoc
   end,
 }
 
