@@ -66,8 +66,8 @@ hooks: $(STAMP)  ## check every commit: pre-commit in .venv, installed as the gi
 info: $(STAMP)
 	$(PICA) info $(ARGS)
 
-test: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q
+test: $(DEV_STAMP)  ## the test suite, on every core (pytest-xdist; a test alone: .venv/bin/pytest tests/x.py)
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(DEV_STAMP)  ## the code gates CI runs besides the tests: ruff, ruff format, mypy --strict
 	$(BIN)/ruff check pica_publish tests
