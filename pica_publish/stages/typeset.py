@@ -123,16 +123,16 @@ def typeset(state: BuildState) -> BuildState:
     plan, issue = state.print_plan, state.issue
     if plan is None or issue is None or state.report.has_errors:
         return state
-    # WeasyPrint is imported here, not at module level: `check` never pays for it.
-    from pica_publish.layout import Typesetter
-
+    # WeasyPrint is imported only once there is something to lay out (shared_typesetter).
     key = prepare(state, plan, issue)
     if key is None:
         return state
     reused = reuse_cached_layout(state, key)
     if reused is not None:
         return reused
-    run = Typesetting(issue, state.report, Typesetter(allowed_roots(issue.root), key.stylesheet))
+    run = Typesetting(
+        issue, state.report, shared_typesetter(allowed_roots(issue.root), key.stylesheet)
+    )
     run.parts = PartCache(state.options.cache_path / "parts")
     run.joined = JoinedCache(state.options.cache_path / "joined")
     run.build_path = state.options.build_path
@@ -1097,6 +1097,22 @@ def _with_outputs(state: BuildState, files: dict[str, bytes], page_map: PageMap)
         files={**state.files, **files, "pagemap.json": page_map_json(page_map)},
         page_map=page_map,
     )
+
+
+_TYPESETTERS: dict[tuple[tuple[Path, ...], str], Typesetter] = {}
+
+
+def shared_typesetter(roots: Sequence[Path], stylesheet: str) -> Typesetter:
+    """The typesetter of the last build in this process if its files and stylesheet are the
+    same (``serve`` and the benchmark build again and again: the fonts and the stylesheet are
+    loaded once), else a new one, kept instead."""
+    key = (tuple(roots), stylesheet)
+    from pica_publish.layout import Typesetter  # WeasyPrint: only when something is laid out
+
+    if key not in _TYPESETTERS:
+        _TYPESETTERS.clear()
+        _TYPESETTERS[key] = Typesetter(roots, stylesheet)
+    return _TYPESETTERS[key]
 
 
 def print_stylesheet() -> str:

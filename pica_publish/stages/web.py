@@ -142,10 +142,14 @@ def web(state: BuildState) -> BuildState:
         specs["search/index.html"] = ("web/search.html", {"root": "../"})
         specs["404.html"] = ("web/404.html", {"root": urlsplit(config.base_url).path})
     # The fonts are cut to the characters of the pages, and the pages name the fonts they
-    # preload: the pages are rendered once to read their text, then again with the fonts'
-    # names (which change no text).
-    fonts = web_fonts(render_pages(specs, shared, preload=()).values())
-    pages = render_pages(specs, shared, preload=fonts.preload)
+    # preload: the pages are rendered to read their text, with the fonts' names of the last
+    # build of this site in this process (names change no text), and again if they changed.
+    guess = _LAST_PRELOAD.get(site, ())
+    pages = render_pages(specs, shared, preload=guess)
+    fonts = web_fonts(pages.values())
+    if fonts.preload != guess:
+        pages = render_pages(specs, shared, preload=fonts.preload)
+        _LAST_PRELOAD[site] = fonts.preload
     if not preview:
         indexed = {p: h for p, h in pages.items() if p not in ("404.html", "search/index.html")}
         kept = (
@@ -184,6 +188,11 @@ def published_index(site: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.is_symlink()
     }
+
+
+_LAST_PRELOAD: dict[str, tuple[str, ...]] = {}
+"""The preloaded fonts of the last web edition built in this process, by site folder: the first
+guess of :func:`web` (``serve`` renders each page once instead of twice)."""
 
 
 def render_pages(
