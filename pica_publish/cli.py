@@ -222,8 +222,12 @@ def _outputs(state: BuildState, options: BuildOptions) -> dict[str, str]:
     rows: dict[str, str] = {}
     issue_pdfs = [f for f in files if f.startswith("pdf/") and f.count("/") == 1]
     if issue_pdfs and state.issue is not None:
-        pages = max((last for _first, last in state.page_map.values()), default=0)
-        pages = pages - state.issue.manifest.first_page + 1 if pages else 0
+        import io
+
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(state.files[issue_pdfs[0]])) as written:
+            pages = len(written.pages)
         rows["pdf"] = f"{shown}/{issue_pdfs[0]} ({pages} pages)"
     offprints = [f for f in files if f.startswith("pdf/offprints/")]
     if offprints:

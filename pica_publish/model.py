@@ -81,6 +81,78 @@ class Editor(_Schema):
     role: str | None = None
     """E.g. 'Co-chair IUCN SSC Cat Specialist Group'."""
     email: str | None = None
+    affiliation: str | None = None
+    """Institution, printed under the name on the masthead, e.g. 'KORA'."""
+    address: str | None = None
+    """Postal address, printed on the masthead, e.g. 'Talgut-Zentrum 5, 3063 Ittigen, Switzerland'."""
+
+
+class CoverImage(_Schema):
+    """The cover photograph, printed to the edge of the page (into the bleed)."""
+
+    image: str = Field(min_length=1)
+    """Path of a JPEG or PNG inside the project, e.g. ``frame/cover.jpg``; at least 300 dpi at
+    the cover's size with bleed (216 × 303 mm: 2551 × 3579 pixels)."""
+    credit: str = Field(min_length=1)
+    """Photographer and place, printed on the cover and the masthead, e.g. 'Photo: A. Barashkova,
+    Kotbas Hills, Kazakhstan'."""
+    alt: str = Field(min_length=1)
+    """What the photograph shows, for readers who cannot see it."""
+    focal_point: tuple[int, int] = (50, 50)
+    """The point that must stay on the page when the photograph is cropped to the cover, in
+    percent from the left and from the top: ``[50, 65]``."""
+
+    @field_validator("focal_point")
+    @classmethod
+    def _focal_point(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not all(0 <= v <= 100 for v in value):
+            raise ValueError(f"focal_point {list(value)} is not two percentages from 0 to 100")
+        return value
+
+
+class Logo(_Schema):
+    """A logo of the publisher or a partner (SVG or PNG inside the project)."""
+
+    file: str = Field(min_length=1)
+    """Path, e.g. ``frame/logos/cat-specialist-group.svg``."""
+    alt: str = Field(min_length=1)
+    """The organisation's name as a reader of the PDF hears it."""
+
+
+class Funder(_Schema):
+    """An organisation that funded the issue (masthead, with its logo)."""
+
+    name: str = Field(min_length=1)
+    logo: str | None = None
+    """Path of its logo (SVG or PNG) inside the project."""
+    url: str | None = None
+    """Its web address, printed under the logo."""
+
+
+class Production(_Schema):
+    """Who made the issue, as the masthead credits them."""
+
+    design: str | None = None
+    layout: str | None = None
+    print: str | None = None
+    """The printer, e.g. 'Printed by Example Druck AG on FSC paper'."""
+
+
+class BackCover(_Schema):
+    """The last page: a photograph with its credit, or a text with the partners' logos."""
+
+    image: str | None = None
+    """Path of a JPEG or PNG inside the project, printed to the edge of the page."""
+    credit: str | None = None
+    alt: str | None = None
+    text: str | None = None
+    """A short text printed on the back cover (over the image, or above the logos)."""
+
+    @model_validator(mode="after")
+    def _image_needs_credit_and_alt(self) -> BackCover:
+        if self.image is not None and (not self.credit or not self.alt):
+            raise ValueError("a back-cover image needs its credit and its alt text")
+        return self
 
 
 class ChapterEntry(_Schema):
@@ -128,6 +200,23 @@ class IssueConfig(_Schema):
     a genus alone matches only as a whole word."""
     chapters: tuple[ChapterEntry, ...] = Field(min_length=1)
     """The articles in print order; the strategy chapter is the last chapter."""
+    cover: CoverImage | None = None
+    """The cover photograph (without one, the cover is the house colour)."""
+    logos: tuple[Logo, ...] = ()
+    """The publisher's and partners' logos: on the cover's foot and on the back cover."""
+    standing_statement: str | None = None
+    """The series' standing text at the head of the masthead ('CATnews is the newsletter of
+    the Cat Specialist Group…')."""
+    associate_editors: tuple[Editor, ...] = ()
+    production: Production | None = None
+    funders: tuple[Funder, ...] = ()
+    copyright: str | None = None
+    """E.g. '© IUCN SSC Cat Specialist Group'; printed on the masthead with the licence."""
+    disclaimer: str | None = None
+    """The publisher's disclaimer on the designation of geographical entities (masthead)."""
+    back_cover: BackCover | None = None
+    contents_titles: Literal["full", "short"] = "full"
+    """The contents page lists each article's full title (as CATnews does) or its short title."""
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     """Severity of diagnostic rules by id, e.g. ``{heading-skip: error, bib-uncited: off}``:
     ``error``, ``warning`` or ``off`` (not reported). The rules that refuse unsafe input or

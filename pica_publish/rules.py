@@ -515,6 +515,18 @@ IMAGE_OUTSIDE = _rule(
     "an image is outside the project, a symlink that leaves it, or not a regular file",
     "keep figures in chapters/figures/ as regular files", fixed=True,
 )
+FRAME_FILE = _rule(
+    "frame-file", ERROR, "check",
+    "a cover image, back-cover image or logo named in issue.yml is missing, outside the project "
+    "or unreadable",
+    "keep the frame's files in frame/ (SVG or PNG logos, JPEG or PNG photographs)", fixed=True,
+)
+FRAME_IMAGE_RESOLUTION = _rule(
+    "frame-image-resolution", WARNING, "check",
+    "a cover or back-cover photograph has fewer pixels than 300 dpi at its printed size",
+    "ask the photographer for the full-size file: 2551 × 3579 pixels fill the cover with its "
+    "bleed at 300 dpi",
+)
 IMAGE_UNREADABLE = _rule(
     "image-unreadable", ERROR, "check",
     "an image is damaged, too large, of an unsupported format, or an unsafe SVG",

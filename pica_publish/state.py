@@ -62,6 +62,8 @@ class BuildState:
     """Chapter slug → citations in source order (from the check stage)."""
     images: Mapping[str, Mapping[str, Path]] = field(default_factory=dict)
     """Chapter slug → image source as written → resolved file (from the check stage)."""
+    frame_files: Mapping[str, Path] = field(default_factory=dict)
+    """The frame's files named in issue.yml (cover, logos…) as written → resolved file (check)."""
     converted: Mapping[str, ConvertedChapter] = field(default_factory=dict)
     cited_items: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Chapter slug → the CSL JSON items it cites, in citation order (from *convert*)."""

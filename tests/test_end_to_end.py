@@ -83,7 +83,9 @@ def test_each_article_prints_only_its_own_references(built):
 
 def test_pdf_pages_and_article_order(pdf):
     texts = page_texts(pdf)
-    assert len(texts) == 7  # cover, masthead, contents, editorial, chapter (2 pages), strategy
+    # cover, masthead, contents, editorial, chapter (2 pages), strategy; then 3 notes pages, the
+    # inside back cover and the back cover: a printed issue has a multiple of four pages
+    assert len(texts) == 12
     assert "CATnews" in texts[0] and "A miniature test issue" in texts[0]
     assert "Contents" in texts[2]
     titles = {
@@ -93,15 +95,17 @@ def test_pdf_pages_and_article_order(pdf):
     }
     for index, title in titles.items():
         assert title in texts[index]
-    assert "chapter 2" in texts[-1] and "Conservation strategy" in texts[-1]  # strategy last
+    assert "chapter 2" in texts[6] and "Conservation strategy" in texts[6]  # strategy last
+    assert all("Notes" in text for text in texts[7:10])
+    assert "Published by" in texts[10] and "ISSN 1027-2992" in texts[11]
 
 
 def test_running_heads_and_two_digit_folios(pdf):
     texts = page_texts(pdf)
-    for number, text in enumerate(texts[3:], start=4):
+    for number, text in enumerate(texts[3:10], start=4):  # the articles and the notes pages
         joined = text.replace("\n", " ")
         assert ISSUE_LINE in joined
-        assert re.search(rf"(^|\s)0{number}(\s|$)", joined), f"page {number} lacks folio 0{number}"
+        assert re.search(rf"(^|\s){number:02d}(\s|$)", joined), f"page {number} lacks its folio"
     assert "Петрова et al." in texts[4]
     assert "Editor" in texts[3]
 
@@ -122,7 +126,7 @@ def test_contents_numbers_are_the_real_start_pages(built, pdf):
     }
     titles = {
         "editorial": "Editorial for a miniature issue",
-        "dens": "Dens and home ranges",
+        "dens": "Dens and home ranges of the Pallas’s cat",  # full titles, as CATnews prints
         "strategy": "Conservation strategy for a miniature issue",
     }
     for slug, title in titles.items():
@@ -156,6 +160,9 @@ def test_outline_has_an_entry_per_article(pdf):
         "Editorial: Editorial for a miniature issue",
         "Chapter 1: Dens and home ranges",
         "Chapter 2: Conservation strategy for a miniature issue",
+        "Notes",
+        "Partners",
+        "Back cover",
     ]
     sections = pdf.outline[
         pdf.outline.index(
@@ -236,7 +243,7 @@ def test_unchanged_issue_is_not_laid_out_again(mini, run_cli):
     changed = run_cli("-C", str(mini), "-v", "build", "--pdf")
     assert "Step 5.1 - Print edition unchanged: reusing its layout" not in changed.lines
     pages = pypdf.PdfReader(mini / "build/pdf/catnews-special-issue-99.pdf").pages
-    assert "Protect dens" in pages[-1].extract_text()
+    assert "Protect dens" in pages[6].extract_text()  # the strategy's page
 
 
 # --- figures, tables, cross-references and footnotes in the PDF --------------------------------

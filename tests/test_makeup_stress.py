@@ -4,6 +4,7 @@ other column or run off the page (real WeasyPrint layout, real pandoc)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -192,16 +193,22 @@ def test_the_issue_builds_within_eight_pages_and_nothing_runs_off_a_page(stress:
     assert main(["-C", str(stress), "build", "--pdf"]) == 0
     pdf = pypdfium2.PdfDocument(stress / "build" / "pdf" / "catnews-special-issue-98.pdf")
     try:
-        assert len(pdf) <= 8
+        page_map = json.loads((stress / "build" / "pagemap.json").read_text("utf-8"))
+        last = max(pages["last"] for pages in page_map.values())
+        assert last <= 8 and len(pdf) % 4 == 0
         left, right = MARGIN_LEFT * MM - 1, (PAGE_WIDTH - MARGIN_RIGHT) * MM + 1
         bottom = MARGIN_BOTTOM * MM - 1
         outside = []
-        for number in range(2, len(pdf) + 1):  # page 1 is the cover, set edge to edge
+        # page 1 is the cover and the last the back cover, set edge to edge
+        for number in range(2, len(pdf)):
             text_page = pdf[number - 1].get_textpage()
             for index in range(text_page.count_chars()):
                 x0, y0, x1, _y1 = text_page.get_charbox(index)
                 if x1 - x0 <= 0:
                     continue  # spaces and line ends
+                char = text_page.get_text_range(index, 1)
+                if number == 2 and y0 < bottom and char.isdigit():
+                    continue  # the masthead's folio, 02, at the foot as CATnews sets it
                 if x0 < left or x1 > right or y0 < bottom:
                     outside.append(
                         (

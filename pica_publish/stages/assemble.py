@@ -43,7 +43,10 @@ def assemble(state: BuildState) -> BuildState:
         plan = print_plan(
             chapters, shared, articles, state.options.source_date_epoch, contents=not preview
         )
-        assets = sorted({p for c in chapters for p in state.images.get(c.slug, {}).values()})
+        assets = sorted(
+            {p for c in chapters for p in state.images.get(c.slug, {}).values()}
+            | set(state.frame_files.values())
+        )
         plan = dataclasses.replace(plan, assets=tuple(assets))
     return dataclasses.replace(state, print_plan=plan, files=files)
 
@@ -83,4 +86,6 @@ def print_plan(
                 base_path=str(chapter.path.parent),
             )
         )
+    if contents:  # the pages that round the issue up to a multiple of four (typeset: back_pages)
+        parts.append(PrintPart("back", "back", "print/back.html", {**shared, "notes_pages": 0}))
     return PrintPlan(tuple(parts))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pica_publish import rules
 from pica_publish.checks.dialects import check_dialects
+from pica_publish.checks.frame import check_frame
 from pica_publish.checks.images import check_images
 from pica_publish.coverage import check_coverage
 from pica_publish.diagnostics import Location, Report, did_you_mean
@@ -114,7 +115,8 @@ def check(state: BuildState) -> BuildState:
         check_coverage(issue, chapter, citations, report)
     check_cited_entries(issue, citations, report)
     check_registry(issue, report)
-    return dataclasses.replace(state, citations=citations, images=images)
+    frame = check_frame(issue, report)
+    return dataclasses.replace(state, citations=citations, images=images, frame_files=frame)
 
 
 def check_placeholders(chapter: ChapterSource, report: Report) -> None:

@@ -141,10 +141,11 @@ def typeset(state: BuildState) -> BuildState:
     run.part_options = dataclasses.replace(key.pdf_options, attachments=())
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
     contents_part = next((p for p in plan.parts if p.kind == "contents"), None)
+    back_part = next((p for p in plan.parts if p.kind == "back"), None)
     articles = [p for p in plan.parts if p.kind == "article"]
     if contents_part is None:  # a preview: cover, masthead, and the article at its last folio
         return typeset_preview(state, run, key, front, articles[0])
-    return typeset_parts(state, run, key, plan, (front, contents_part, articles))
+    return typeset_parts(state, run, key, plan, (front, contents_part, articles, back_part))
 
 
 class Workers:
@@ -290,7 +291,7 @@ def typeset_parts(
     run: Typesetting,
     key: LayoutKey,
     plan: PrintPlan,
-    parts: tuple[list[PrintPart], PrintPart, list[PrintPart]],
+    parts: tuple[list[PrintPart], PrintPart, list[PrintPart], PrintPart | None],
 ) -> BuildState:
     """The reading PDFs from parts: each part laid out alone (or reused from the part cache),
     written as its own tagged PDF, and the issue and offprints joined from them."""
@@ -462,6 +463,8 @@ class IssueParts:
     contents: PartPdf
     articles: list[PartPdf]
     page_map: PageMap
+    back: PartPdf | None = None
+    """The pages after the last article (:func:`back_pages`), None for a preview."""
 
 
 def part_pdf(
@@ -561,7 +564,11 @@ def cached_or_laid_out(run: Typesetting, part: PrintPart, folio: int) -> PartPdf
 
 
 def lay_out_parts(
-    run: Typesetting, front: list[PrintPart], contents_part: PrintPart, articles: list[PrintPart]
+    run: Typesetting,
+    front: list[PrintPart],
+    contents_part: PrintPart,
+    articles: list[PrintPart],
+    back_part: PrintPart | None = None,
 ) -> IssueParts | None:
     """Every part from its first folio: the cover and the masthead, the contents (first with
     placeholder page numbers, to learn its length), the articles, and the contents again with
@@ -590,12 +597,49 @@ def lay_out_parts(
         if final is None:
             return None
         if final.page_count == contents.page_count:
-            return IssueParts(front_pdfs, final, article_pdfs, page_map)
+            back = None
+            if back_part is not None:
+                back = lay_out_back(run, back_part, page_map, start, article_pdfs)
+                if back is None:
+                    return None
+            return IssueParts(front_pdfs, final, article_pdfs, page_map, back)
         contents = final
     run.report.add(
         rules.LAYOUT_CONTENTS, "the contents page count does not settle", Location("issue.yml")
     )
     return None
+
+
+def back_pages(first_page: int, next_folio: int) -> int:
+    """How many pages follow the last article (which ends before ``next_folio``): a printed
+    issue has a multiple of four pages, the last two the inside back cover and the back
+    cover; the pages between them and the articles are notes pages."""
+    printed = next_folio - first_page
+    return (-(printed + 2)) % 4 + 2
+
+
+def lay_out_back(
+    run: Typesetting,
+    back_part: PrintPart,
+    page_map: PageMap,
+    start: int,
+    article_pdfs: list[PartPdf],
+) -> PartPdf | None:
+    """The back pages from the folio after the last article, as many as :func:`back_pages`
+    says; None (reported) if they do not come out as that many pages."""
+    folio = start + sum(done.page_count for done in article_pdfs)
+    count = back_pages(run.issue.manifest.first_page, folio)
+    part = dataclasses.replace(back_part, context={**back_part.context, "notes_pages": count - 2})
+    back = part_pdf(run, part, folio, page_map)
+    if back is not None and back.page_count != count:
+        run.report.add(
+            rules.LAYOUT_CONTENTS,
+            f"the back pages came out as {back.page_count} pages, not {count}: the issue would "
+            "not be a multiple of four pages",
+            Location("issue.yml"),
+        )
+        return None
+    return back
 
 
 def likely_to_lay_out(run: Typesetting, articles: list[PrintPart]) -> int:
@@ -921,7 +965,11 @@ def join_parts(
         Part(done.pdf, laid.page_map[part.slug][0])
         for part, done in zip(articles, laid.articles, strict=True)
     ]
-    issue = _join(run, [*front, contents, *pieces], meta, Location("issue.yml"))
+    back = []
+    if laid.back is not None:
+        last_article = articles[-1].slug
+        back = [Part(laid.back.pdf, laid.page_map[last_article][1] + 1)]
+    issue = _join(run, [*front, contents, *pieces, *back], meta, Location("issue.yml"))
     if issue is None:
         return None
     files = {f"pdf/{issue_pdf_name(run.issue)}": issue}

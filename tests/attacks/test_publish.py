@@ -373,7 +373,8 @@ def text_of(root: Path) -> str:
     assert (build / "metadata/crossref.xml").is_file()
     assert (build / "pdf/offprints/dens.pdf").is_file()
     html = (build / "html/strategy/index.html").read_text()
-    pdf = pypdf.PdfReader(build / ISSUE_PDF).pages[-1].extract_text()
+    strategy_page = json.loads((build / "pagemap.json").read_text())["strategy"]["last"]
+    pdf = pypdf.PdfReader(build / ISSUE_PDF).pages[strategy_page - 1].extract_text()
     offprint = pypdf.PdfReader(build / "pdf/offprints/strategy.pdf").pages[-1].extract_text()
     versions = {
         "old" if "Secure dens" in text else "new" if "Protect dens" in text else "neither"

@@ -1,0 +1,186 @@
+"""The issue frame of issue.yml (issue 16): cover photograph, logos, masthead fields, contents
+with full titles and bylines, and the back pages that make the printed issue a multiple of four.
+
+The check is tested on the frame's files (missing, unsafe, too few pixels: located at their
+field in issue.yml); the build on the miniature project with a frame, read back with pypdf.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from PIL import Image
+
+from pica_publish.checks.frame import full_page_pixels
+from pica_publish.stages.typeset import back_pages
+from tests.conftest import edit
+from tests.test_math import structure_alts
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAME = """\
+standing_statement: >-
+  CATnews is the newsletter of a test group, written for this test.
+associate_editors:
+  - name: Associate Person
+    affiliation: Test Institute
+    address: "Test Street 1, 1000 Testtown"
+production:
+  design: Test Design Studio
+  layout: Test Layout Desk
+  print: Test Printers
+cover:
+  image: frame/cover.jpg
+  credit: "Photo: Test Photographer, Kotbas Hills"
+  alt: A test photograph of rocks.
+  focal_point: [40, 60]
+logos:
+  - file: frame/logos/cat-specialist-group.svg
+    alt: Test group logo
+funders:
+  - name: Test Funder Foundation
+    logo: frame/logos/steppe-fund.svg
+    url: example.org/funder
+copyright: "© 2026 the test authors"
+disclaimer: >-
+  A test disclaimer on the names of places.
+back_cover:
+  text: The back cover's own sentence.
+"""
+
+
+def with_frame(project: Path, *, cover_size: tuple[int, int] | None = None) -> Path:
+    """``project`` with the frame above: the repository's logos and a cover photograph of
+    ``cover_size`` pixels (default: enough for 300 dpi)."""
+    (project / "frame" / "logos").mkdir(parents=True)
+    for name in ("cat-specialist-group.svg", "steppe-fund.svg"):
+        shutil.copy(ROOT / "frame" / "logos" / name, project / "frame" / "logos" / name)
+    size = cover_size or full_page_pixels()
+    Image.new("RGB", size, (120, 96, 70)).save(project / "frame" / "cover.jpg", quality=70)
+    manifest = project / "issue.yml"
+    text = manifest.read_text("utf-8")
+    manifest.write_text(text.replace("chapters:\n", FRAME + "chapters:\n", 1), "utf-8")
+    return project
+
+
+def line_of(project: Path, needle: str) -> int:
+    lines = (project / "issue.yml").read_text("utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"), [(48, 4), (49, 3), (50, 2), (51, 5), (52, 4), (5, 3)]
+)
+def test_back_pages_make_a_multiple_of_four_with_both_covers(printed: int, expected: int):
+    assert back_pages(1, printed + 1) == expected
+    assert (printed + expected) % 4 == 0 and expected >= 2
+
+
+def test_a_missing_cover_is_an_error_at_its_field(mini: Path, run_cli):  # type: ignore[no-untyped-def]
+    with_frame(mini)
+    (mini / "frame" / "cover.jpg").unlink()
+    result = run_cli("-C", str(mini), "check")
+    assert result.status == 1
+    line = line_of(mini, "image: frame/cover.jpg")
+    assert f"issue.yml:{line}:10: error: 'frame/cover.jpg' not found [frame-file]" in result.lines
+
+
+def test_an_unsafe_logo_and_a_logo_outside_are_refused(mini: Path, run_cli):  # type: ignore[no-untyped-def]
+    with_frame(mini)
+    logo = mini / "frame" / "logos" / "cat-specialist-group.svg"
+    logo.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        "<script>alert(1)</script></svg>",
+        "utf-8",
+    )
+    edit(mini / "issue.yml", "logo: frame/logos/steppe-fund.svg", "logo: ../outside.svg")
+    result = run_cli("-C", str(mini), "check")
+    assert result.status == 1
+    unsafe = [line for line in result.lines if "cat-specialist-group.svg" in line]
+    assert unsafe and "[frame-file]" in unsafe[0] and "<script>" in unsafe[0]
+    assert unsafe[0].startswith(f"issue.yml:{line_of(mini, 'cat-specialist-group.svg')}:")
+    outside = [line for line in result.lines if "../outside.svg" in line]
+    assert outside and "[frame-file]" in outside[0]
+
+
+def test_a_cover_photograph_below_300_dpi_is_a_warning_with_its_resolution(mini: Path, run_cli):  # type: ignore[no-untyped-def]
+    with_frame(mini, cover_size=(1275, 1790))  # half of what 300 dpi needs
+    result = run_cli("-C", str(mini), "check")
+    assert result.status == 0
+    line = line_of(mini, "image: frame/cover.jpg")
+    assert (
+        f"issue.yml:{line}:10: warning: 'frame/cover.jpg' has 1275 × 1790 pixels: 150 dpi on "
+        "the page with its bleed (216 × 303 mm), print wants 300 [frame-image-resolution]"
+    ) in result.lines
+
+
+@pytest.fixture(scope="module")
+def framed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pica_publish.cli import main
+
+    root = tmp_path_factory.mktemp("frame") / "mini"
+    shutil.copytree(
+        ROOT / "tests" / "projects" / "mini", root, ignore=shutil.ignore_patterns("build")
+    )
+    with_frame(root)
+    assert main(["-C", str(root), "build", "--pdf"]) == 0
+    return root
+
+
+def page_texts(project: Path) -> list[str]:
+    reader = pypdf.PdfReader(project / "build" / "pdf" / "catnews-special-issue-99.pdf")
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_the_printed_issue_is_a_multiple_of_four_ending_with_both_covers(framed: Path):
+    texts = page_texts(framed)
+    assert len(texts) % 4 == 0
+    assert "publisher and partners" in texts[-2].lower()
+    assert "with the support of" in texts[-2].lower()
+    assert "Test Funder Foundation" in texts[-2]
+    assert "The back cover’s own sentence." in texts[-1]  # typographic apostrophe
+    assert "ISSN 1027-2992" in texts[-1]
+    offprint = pypdf.PdfReader(framed / "build" / "pdf" / "offprints" / "dens.pdf")
+    assert not any("with the support of" in p.extract_text().lower() for p in offprint.pages)
+
+
+def test_the_masthead_carries_every_field_and_its_folio(framed: Path):
+    masthead = page_texts(framed)[1]
+    for expected in (
+        "CATnews is the newsletter of a test group",
+        "Test Editor, Managing editor",
+        "Associate Person",
+        "Test Institute",
+        "Test Street 1, 1000 Testtown",
+        "Test Design Studio",
+        "Test Layout Desk",
+        "Test Printers",
+        "Photo: Test Photographer, Kotbas Hills",
+        "1027-2992",
+        "© 2026 the test authors",
+        "CC BY 4.0",
+        "Test Funder Foundation",
+        "A test disclaimer on the names of places.",
+    ):
+        assert expected in masthead, expected
+    assert masthead.rstrip().endswith("02")
+
+
+def test_the_cover_has_its_photograph_with_alt_text_and_its_credit(framed: Path):
+    reader = pypdf.PdfReader(framed / "build" / "pdf" / "catnews-special-issue-99.pdf")
+    cover = reader.pages[0]
+    assert "Photo: Test Photographer, Kotbas Hills" in cover.extract_text()
+    assert "N° 99 | Autumn 2026" in " ".join(cover.extract_text().split())
+    images = list(cover.images)
+    assert any(image.image.size == full_page_pixels() for image in images)
+    alts = structure_alts(reader)
+    assert "A test photograph of rocks." in alts
+    assert "Test group logo" in alts
+
+
+def test_the_contents_lists_full_titles_and_bylines(framed: Path):
+    contents = page_texts(framed)[2]
+    assert "Dens and home ranges of the Pallas’s cat" in contents
+    assert "Петрова" in contents
