@@ -15,7 +15,7 @@ ARGS ?=
 PICA := $(BIN)/pica-publish$(if $(filter 2,$(V)), -vv,$(if $(filter 1,$(V)), -v))
 
 .PHONY: all pdf html archive serve check new preview hooks test lint bench figures golden rules \
-	lock clean distclean info
+	lock clean distclean info print
 
 all: pdf html
 
@@ -42,6 +42,10 @@ html: $(STAMP)  ## the web edition: build/html/
 
 archive: $(STAMP)  ## PDF/A-3u issue and offprints with the sources attached: build/pdf/
 	$(PICA) build --pdf --archive $(ARGS)
+
+print: $(STAMP)  ## the print master: PDF/X-4, 3 mm bleed, crop marks, checked: build/print/
+	$(PICA) build --pdf --print $(ARGS)
+	$(PICA) preflight build/print/*-print.pdf
 
 serve: $(STAMP)  ## live preview of the web edition on http://127.0.0.1:8000/
 	$(PICA) serve $(ARGS)

@@ -80,6 +80,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="PDF/A-3u with the sources attached instead of PDF/UA-1 (make archive)",
     )
+    build.add_argument(
+        "--print",
+        dest="print_master",
+        action="store_true",
+        help="the print master instead of the reading PDFs: PDF/X-4 with 3 mm bleed and crop "
+        "marks, in build/print/ (make print)",
+    )
     build.add_argument("--build-dir", type=Path, help="output folder (default: DIR/build)")
     build.add_argument(
         "-j",
@@ -143,6 +150,16 @@ def parser() -> argparse.ArgumentParser:
         "article in dois.lock; DOIs already recorded are kept. Refused when the issue has "
         "errors, among them a DOI that would change: a registered DOI never changes.",
     )
+    preflight = commands.add_parser(
+        "preflight",
+        parents=[common],
+        help="check a print master as a printer's prepress does (PDF/X-4, boxes, fonts, images)",
+        description="Check a print master (make print): PDF/X-4 identification and output "
+        "intent, TrimBox inside BleedBox inside MediaBox with 3 mm bleed on every page, every "
+        "font embedded, every image's resolution where it is placed (300 dpi), transparency "
+        "groups. Exit status 1 when the file fails; low-resolution images are warnings.",
+    )
+    preflight.add_argument("pdf", type=Path, help="the print master, e.g. build/print/*-print.pdf")
     commands.add_parser(
         "info", parents=[common], help="print versions of Python, pandoc, WeasyPrint and Pango"
     )
@@ -170,6 +187,8 @@ def _command(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     if args.command == "info":
         return info()
+    if args.command == "preflight":
+        return preflight_command(args.pdf)
     if args.directory is None:
         args.base = Path.cwd()
         args.directory = project_root(args.base)
@@ -192,6 +211,22 @@ def _command(args: argparse.Namespace) -> int:
 
         return register(args.directory.resolve())
     return run_pipeline(args)
+
+
+def preflight_command(pdf: Path) -> int:
+    """Print the print master's findings, one a line, then a summary; 1 if it fails."""
+    from pica_publish.print_preflight import preflight, summary
+
+    display = str(pdf)
+    if not pdf.is_file():
+        print(f"{display}: error: no such file (build it with `make print`)", file=sys.stderr)
+        return 1
+    report = preflight(pdf)
+    for finding in report.findings:
+        print(finding.line(display), file=sys.stderr)
+    verdict = "passed" if report.ok else "FAILED"
+    print(f"{display}: preflight {verdict}: {summary(report)}")
+    return 0 if report.ok else 1
 
 
 def _live(args: argparse.Namespace) -> bool:
@@ -334,6 +369,7 @@ def run_pipeline(args: argparse.Namespace) -> int:
         jobs=max(1, getattr(args, "jobs", 2)),
         source_date_epoch=source_date_epoch(root),
         archive=getattr(args, "archive", False),
+        print_master=getattr(args, "print_master", False),
         preview=preview,
     )
     with reporting(_progress(args)):

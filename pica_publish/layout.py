@@ -289,7 +289,8 @@ class PdfOptions:
     """How a PDF is written: its variant, metadata and attachments."""
 
     variant: str = "pdf/ua-1"
-    """'pdf/ua-1' (tagged, accessible: every build) or 'pdf/a-3u' (archive, with sources)."""
+    """'pdf/ua-1' (tagged, accessible: every build), 'pdf/a-3u' (archive, with sources) or
+    'pdf/x-4' (the print master)."""
     title: str | None = None
     authors: tuple[str, ...] | None = None
     keywords: tuple[str, ...] | None = None
@@ -301,12 +302,16 @@ class PdfOptions:
     """The project folder the attachments must lie in."""
 
     @classmethod
-    def for_build(cls, issue: Issue, archive: bool, epoch: int | None) -> PdfOptions:
+    def for_build(
+        cls, issue: Issue, archive: bool, epoch: int | None, *, print_master: bool = False
+    ) -> PdfOptions:
         created = (
             datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             if epoch is not None
             else None
         )
+        if print_master:
+            return cls(variant="pdf/x-4", created=created)
         if not archive:
             return cls(created=created)
         sources = [

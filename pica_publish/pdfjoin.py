@@ -75,6 +75,9 @@ class JoinMetadata:
     archive``) instead of PDF/UA-1; its output intent is the first part's."""
     attachments: tuple[Attachment, ...] = ()
     """Files embedded in the joined PDF (the sources of an archival PDF), in order."""
+    print_master: bool = False
+    """Identify the joined PDF as PDF/X-4 (the parts written as ``pdf/x-4`` with bleed and crop
+    marks, ``make print``), with :data:`PRINT_OUTPUT_CONDITION` as its output intent."""
 
 
 @dataclass(frozen=True)
@@ -398,12 +401,38 @@ def _pdf_date(created: str) -> str:
     return moment.strftime("D:%Y%m%d%H%M%SZ")
 
 
+PRINT_OUTPUT_CONDITION = "sRGB IEC61966-2.1"
+"""The print master's output condition: the colours are those the layout set (sRGB, as
+WeasyPrint writes them); the printer converts to its press's CMYK condition, as a PDF/X-4
+with an RGB output intent asks. The ICC profile is WeasyPrint's own ``sRGB2014.icc``."""
+
+
+def print_output_intent(out: pikepdf.Pdf) -> Dictionary:
+    """A ``/GTS_PDFX`` output intent with the sRGB profile embedded."""
+    from importlib.resources import files
+
+    profile = (files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
+    stream = out.make_stream(profile)
+    stream.N = 3
+    return Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFX,
+        OutputConditionIdentifier=String(PRINT_OUTPUT_CONDITION),
+        RegistryName=String("http://www.color.org"),
+        Info=String(PRINT_OUTPUT_CONDITION),
+        DestOutputProfile=stream,
+    )
+
+
 def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
     """Catalog entries and Info/XMP metadata that PDF/UA-1 asks for, and nothing dated unless
     the caller gives the date."""
     out = joined.out
     out.Root.Lang = String(meta.lang)
-    if joined.output_intents is not None:
+    if meta.print_master:
+        out.Root.OutputIntents = Array([print_output_intent(out)])
+        out.docinfo[Name.Trapped] = Name.False_  # PDF/X: the printer traps, if anyone
+    elif joined.output_intents is not None:
         out.Root.OutputIntents = joined.output_intents
     out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     producer = "; ".join(
@@ -421,6 +450,9 @@ def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
         if meta.archival:
             xmp["pdfaid:part"] = "3"
             xmp["pdfaid:conformance"] = "U"
+        elif meta.print_master:
+            xmp["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+            xmp["pdf:Trapped"] = "False"
         else:
             xmp["pdfuaid:part"] = "1"
         if meta.created is not None:

@@ -35,6 +35,9 @@ class BuildOptions:
     """Timestamp written into outputs (reproducible builds)."""
     archive: bool = False
     """Write PDF/A-3u with the sources attached instead of PDF/UA-1 (``make archive``)."""
+    print_master: bool = False
+    """Write the print master instead of the reading PDFs (``make print``): the whole issue as
+    PDF/X-4 with 3 mm bleed and crop marks, into ``build/print/``; no offprints."""
     preview: str | None = None
     """Build only this chapter (its path relative to the root) into ``build/preview/``."""
     defer_search: bool = False

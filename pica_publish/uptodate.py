@@ -48,6 +48,7 @@ def signature(options: BuildOptions) -> str:
         str(options.build_path.resolve()),
         options.strict,
         options.archive,
+        options.print_master,
         options.source_date_epoch,
     )
     digest.update(json.dumps(settings).encode("utf-8"))

@@ -184,3 +184,75 @@ def test_the_contents_lists_full_titles_and_bylines(framed: Path):
     contents = page_texts(framed)[2]
     assert "Dens and home ranges of the Pallas’s cat" in contents
     assert "Петрова" in contents
+
+
+# --- the print master (make print) and its preflight ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def print_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The framed miniature issue built as a print master, its cover photograph at 150 dpi."""
+    from pica_publish.cli import main
+
+    root = tmp_path_factory.mktemp("print") / "mini"
+    shutil.copytree(
+        ROOT / "tests" / "projects" / "mini", root, ignore=shutil.ignore_patterns("build")
+    )
+    with_frame(root, cover_size=(1275, 1790))
+    assert main(["-C", str(root), "build", "--pdf", "--print"]) == 0
+    return root / "build" / "print" / "catnews-special-issue-99-print.pdf"
+
+
+def test_the_print_master_is_pdf_x4_with_bleed_and_boxes_on_every_page(print_master: Path):
+    import pikepdf
+
+    with pikepdf.open(print_master) as pdf:
+        assert pdf.open_metadata()["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
+        assert pdf.docinfo["/Trapped"] == pikepdf.Name.False_
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFX and len(intent.DestOutputProfile.read_bytes())
+        assert len(pdf.pages) % 4 == 0
+        bleed = 3 * 72 / 25.4
+        for page in pdf.pages:
+            media = [float(v) for v in page.MediaBox]
+            box = [float(v) for v in page.BleedBox]
+            trim = [float(v) for v in page.TrimBox]
+            assert trim[2] - trim[0] == pytest.approx(595.28, abs=0.1)  # A4 once trimmed
+            assert trim[3] - trim[1] == pytest.approx(841.89, abs=0.1)
+            for outer, inner in ((media, box), (box, trim)):
+                assert outer[0] <= inner[0] and outer[1] <= inner[1]
+                assert outer[2] >= inner[2] and outer[3] >= inner[3]
+            assert trim[0] - box[0] == pytest.approx(bleed, abs=0.1)
+            assert box[2] - trim[2] == pytest.approx(bleed, abs=0.1)
+
+
+def test_preflight_passes_the_master_and_warns_of_a_low_resolution_photograph(
+    print_master: Path, run_cli
+):  # type: ignore[no-untyped-def]
+    result = run_cli("preflight", str(print_master))
+    assert result.status == 0, result.output
+    warnings = [line for line in result.lines if ": warning: " in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"{print_master}: page 1: warning: image ")
+    assert "(1275 × 1790 pixels)" in warnings[0] and "150 dpi, print wants 300" in warnings[0]
+    (verdict,) = [line for line in result.lines if ": preflight " in line]
+    assert "preflight passed" in verdict and "output intent: sRGB IEC61966-2.1" in verdict
+
+
+def test_preflight_fails_a_reading_pdf_at_each_reason(framed: Path, run_cli):  # type: ignore[no-untyped-def]
+    reading = framed / "build" / "pdf" / "catnews-special-issue-99.pdf"
+    result = run_cli("preflight", str(reading))
+    assert result.status == 1
+    text = result.output
+    assert "is not identified as PDF/X-4" in text
+    assert "has no PDF/X output intent" in text
+    assert f"{reading}: page 1: error: its bleed is 0.0, 0.0, 0.0, 0.0 mm" in text
+    assert any(": preflight FAILED: " in line for line in result.lines)
+
+
+def test_preflight_of_a_missing_file_is_one_line(tmp_path: Path, run_cli):  # type: ignore[no-untyped-def]
+    result = run_cli("preflight", str(tmp_path / "nothing.pdf"))
+    assert result.status == 1
+    assert result.lines == [
+        f"{tmp_path / 'nothing.pdf'}: error: no such file (build it with `make print`)"
+    ]

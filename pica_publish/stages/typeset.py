@@ -337,7 +337,11 @@ def prepare(state: BuildState, plan: PrintPlan, issue: Issue) -> LayoutKey | Non
             Location("issue.yml"),
         )
         return None
-    pdf_options = PdfOptions.for_build(issue, options.archive, options.source_date_epoch)
+    if options.print_master:
+        stylesheet += PRINT_MASTER_CSS
+    pdf_options = PdfOptions.for_build(
+        issue, options.archive, options.source_date_epoch, print_master=options.print_master
+    )
     engine = engine_digest(
         stylesheet, tuple(sorted(plan.assets)), layout_engine_version(), repr(pdf_options)
     )
@@ -972,6 +976,8 @@ def join_parts(
     issue = _join(run, [*front, contents, *pieces, *back], meta, Location("issue.yml"))
     if issue is None:
         return None
+    if key.pdf_options.variant == "pdf/x-4":  # the print master: the issue alone
+        return {f"print/{print_master_name(run.issue)}": issue}
     files = {f"pdf/{issue_pdf_name(run.issue)}": issue}
     for part, piece in zip(articles, pieces, strict=True):
         offprint_meta = offprint_metadata(run, key, part.slug)
@@ -1045,6 +1051,7 @@ def _with_build_metadata(
         lang=run.issue.manifest.language,
         created=options.created,
         archival=options.variant == "pdf/a-3u",
+        print_master=options.variant == "pdf/x-4",
         attachments=attachments,
     )
 
@@ -1145,6 +1152,19 @@ def _with_outputs(state: BuildState, files: dict[str, bytes], page_map: PageMap)
         files={**state.files, **files, "pagemap.json": page_map_json(page_map)},
         page_map=page_map,
     )
+
+
+PRINT_MASTER_CSS = """
+/* The print master (make print): 3 mm bleed on every page and crop marks outside it. The page
+   boxes keep their size, so every page is laid out as in the reading PDF; what is set to the
+   edge (the cover and back-cover photographs) runs on into the bleed. */
+@page { bleed: 3mm; marks: crop; }
+"""
+
+
+def print_master_name(issue: Issue) -> str:
+    """``catnews-special-issue-13-print.pdf``."""
+    return issue_pdf_name(issue).removesuffix(".pdf") + "-print.pdf"
 
 
 _TYPESETTERS: dict[tuple[tuple[Path, ...], str], Typesetter] = {}
