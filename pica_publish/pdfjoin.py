@@ -16,8 +16,10 @@ can be laid out in worker processes and cached between builds.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -431,7 +433,7 @@ def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
     out.Root.Lang = String(meta.lang)
     if meta.print_master:
         out.Root.OutputIntents = Array([print_output_intent(out)])
-        out.docinfo[Name.Trapped] = Name.False_  # PDF/X: the printer traps, if anyone
+        out.docinfo[Name.Trapped] = Name("/False")  # PDF/X: the printer traps, if anyone
     elif joined.output_intents is not None:
         out.Root.OutputIntents = joined.output_intents
     out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
@@ -453,6 +455,11 @@ def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
         elif meta.print_master:
             xmp["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
             xmp["pdf:Trapped"] = "False"
+            # PDF/X-4 asks for a document id, a version and the rendition class
+            seed = hashlib.sha256(f"{meta.title}\0{meta.created}".encode()).digest()[:16]
+            xmp["xmpMM:DocumentID"] = f"uuid:{uuid.UUID(bytes=seed)}"
+            xmp["xmpMM:VersionID"] = "1"
+            xmp["xmpMM:RenditionClass"] = "default"
         else:
             xmp["pdfuaid:part"] = "1"
         if meta.created is not None:

@@ -95,8 +95,12 @@ def check_identification(pdf: pikepdf.Pdf, report: Report) -> None:
     version = str(pdf.open_metadata().get("pdfxid:GTS_PDFXVersion", ""))
     if version != "PDF/X-4":
         report.error(f"is not identified as PDF/X-4 (XMP GTS_PDFXVersion: {version or 'none'})")
-    if Name.Trapped not in pdf.docinfo:
-        report.error("has no /Trapped entry in its document information (PDF/X asks for one)")
+    trapped = pdf.docinfo.get(Name.Trapped)
+    if trapped not in (Name("/True"), Name("/False")):
+        report.error("has no /Trapped True or False in its document information (PDF/X asks)")
+    for key, what in ((Name.Title, "a title"), (Name.CreationDate, "a creation date")):
+        if key not in pdf.docinfo:
+            report.error(f"has no {what} in its document information (PDF/X asks for one)")
 
 
 def check_output_intent(pdf: pikepdf.Pdf, report: Report) -> None:

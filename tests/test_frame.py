@@ -208,7 +208,10 @@ def test_the_print_master_is_pdf_x4_with_bleed_and_boxes_on_every_page(print_mas
 
     with pikepdf.open(print_master) as pdf:
         assert pdf.open_metadata()["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
-        assert pdf.docinfo["/Trapped"] == pikepdf.Name.False_
+        assert pdf.docinfo["/Trapped"] == pikepdf.Name("/False")
+        meta = pdf.open_metadata()
+        assert meta["xmpMM:DocumentID"].startswith("uuid:") and meta["xmpMM:VersionID"] == "1"
+        assert meta["xmp:CreateDate"] and "/CreationDate" in pdf.docinfo
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == pikepdf.Name.GTS_PDFX and len(intent.DestOutputProfile.read_bytes())
         assert len(pdf.pages) % 4 == 0

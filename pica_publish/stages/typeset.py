@@ -19,6 +19,7 @@ cache and the worker processes.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import hashlib
 import logging
@@ -1046,10 +1047,14 @@ def _with_build_metadata(
                 rules.LAYOUT_WRITE, f"cannot write the PDF: {problem}", Location("issue.yml")
             )
         return None
+    created = options.created
+    if options.variant == "pdf/x-4" and created is None:
+        # PDF/X dates every master; SOURCE_DATE_EPOCH keeps two builds identical
+        created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return dataclasses.replace(
         meta,
         lang=run.issue.manifest.language,
-        created=options.created,
+        created=created,
         archival=options.variant == "pdf/a-3u",
         print_master=options.variant == "pdf/x-4",
         attachments=attachments,
