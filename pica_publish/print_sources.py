@@ -37,12 +37,17 @@ def _file_digest(path: Path) -> str:
 
 
 def _shared_digest(issue: Issue) -> str:
-    """Everything but the chapter files: manifest, bibliography, figures, print theme."""
+    """Everything but the chapter files: manifest, bibliography, figures, the frame's files,
+    print theme."""
     digest = hashlib.sha256()
     files = [issue.root / "issue.yml", *issue.bibliography.files]
     figures = issue.root / "chapters" / "figures"
     if figures.is_dir():
         files += sorted(p for p in figures.rglob("*") if p.is_file())
+    if issue.config is not None:  # the cover, logos and back cover named in issue.yml
+        from pica_publish.checks.frame import frame_files
+
+        files += [issue.root / item.written for item in frame_files(issue.config)]
     files += sorted(p for p in theme_path("templates", "print").rglob("*") if p.is_file())
     files += [theme_path("css", "print.css")]
     for path in files:
