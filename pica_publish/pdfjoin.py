@@ -409,6 +409,25 @@ WeasyPrint writes them); the printer converts to its press's CMYK condition, as 
 with an RGB output intent asks. The ICC profile is WeasyPrint's own ``sRGB2014.icc``."""
 
 
+def set_bleed_boxes(out: pikepdf.Pdf) -> None:
+    """Every page's BleedBox :data:`~pica_publish.checks.frame.BLEED_MM` outside its TrimBox.
+    The parts are laid out with a wider bleed (:data:`~pica_publish.stages.typeset.
+    PRINT_MASTER_CSS`), so that the crop marks stand outside the bleed, in the MediaBox's
+    margin; WeasyPrint puts the BleedBox at most 10 pt out, this puts it where the printer
+    trims to."""
+    from pica_publish.checks.frame import BLEED_MM
+
+    bleed = BLEED_MM * 72 / 25.4
+    for page in out.pages:
+        trim = page.obj.get(Name.TrimBox)
+        if not isinstance(trim, Array) or len(trim) != 4:
+            continue
+        x0, y0, x1, y1 = (float(v) for v in trim)
+        page.obj.BleedBox = Array(
+            [round(x0 - bleed, 3), round(y0 - bleed, 3), round(x1 + bleed, 3), round(y1 + bleed, 3)]
+        )
+
+
 def print_output_intent(out: pikepdf.Pdf) -> Dictionary:
     """A ``/GTS_PDFX`` output intent with the sRGB profile embedded."""
     from importlib.resources import files
@@ -432,6 +451,7 @@ def _write_document_metadata(joined: _Joined, meta: JoinMetadata) -> None:
     out = joined.out
     out.Root.Lang = String(meta.lang)
     if meta.print_master:
+        set_bleed_boxes(out)
         out.Root.OutputIntents = Array([print_output_intent(out)])
         out.docinfo[Name.Trapped] = Name("/False")  # PDF/X: the printer traps, if anyone
     elif joined.output_intents is not None:

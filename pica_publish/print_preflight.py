@@ -24,7 +24,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
-BLEED_MM = 3.0
+from pica_publish.checks.frame import BLEED_MM
+
 MIN_DPI = 300
 POINTS_PER_MM = 72 / 25.4
 TOLERANCE_PT = 0.5

@@ -227,6 +227,7 @@ def test_the_print_master_is_pdf_x4_with_bleed_and_boxes_on_every_page(print_mas
                 assert outer[2] >= inner[2] and outer[3] >= inner[3]
             assert trim[0] - box[0] == pytest.approx(bleed, abs=0.1)
             assert box[2] - trim[2] == pytest.approx(bleed, abs=0.1)
+            assert box[0] - media[0] >= 5 * 72 / 25.4 - 0.1  # room for the crop marks
 
 
 def test_preflight_passes_the_master_and_warns_of_a_low_resolution_photograph(

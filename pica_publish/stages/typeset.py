@@ -1160,10 +1160,10 @@ def _with_outputs(state: BuildState, files: dict[str, bytes], page_map: PageMap)
 
 
 PRINT_MASTER_CSS = """
-/* The print master (make print): 3 mm bleed on every page and crop marks outside it. The page
-   boxes keep their size, so every page is laid out as in the reading PDF; what is set to the
-   edge (the cover and back-cover photographs) runs on into the bleed. */
-@page { bleed: 3mm; marks: crop; }
+/* The print master (make print): crop marks on every page, in an 8 mm margin around the page;
+   the join sets the BleedBox 3 mm out (pdfjoin.set_bleed_boxes), the bleed the photographs run
+   into. The page boxes keep their size, so every page is laid out as in the reading PDF. */
+@page { bleed: 8mm; marks: crop; }
 """
 
 
