@@ -255,15 +255,16 @@ def _outputs(state: BuildState, options: BuildOptions) -> dict[str, str]:
     shown = display_path(build, Path.cwd()).rstrip("/")
     files = list(state.files)
     rows: dict[str, str] = {}
-    issue_pdfs = [f for f in files if f.startswith("pdf/") and f.count("/") == 1]
-    if issue_pdfs and state.issue is not None:
-        import io
+    for folder in ("pdf", "print"):  # the reading PDF, or the print master (make print)
+        whole = [f for f in files if f.startswith(f"{folder}/") and f.count("/") == 1]
+        if whole and state.issue is not None:
+            import io
 
-        import pikepdf
+            import pikepdf
 
-        with pikepdf.open(io.BytesIO(state.files[issue_pdfs[0]])) as written:
-            pages = len(written.pages)
-        rows["pdf"] = f"{shown}/{issue_pdfs[0]} ({pages} pages)"
+            with pikepdf.open(io.BytesIO(state.files[whole[0]])) as written:
+                pages = len(written.pages)
+            rows[folder] = f"{shown}/{whole[0]} ({pages} pages)"
     offprints = [f for f in files if f.startswith("pdf/offprints/")]
     if offprints:
         rows["offprints"] = f"{len(offprints)} in {shown}/pdf/offprints/"
