@@ -39,8 +39,8 @@ from pica_publish import rules
 from pica_publish.diagnostics import Location, Report
 from pica_publish.doi import DOI_RE
 from pica_publish.model import DoiRegistry, Issue, IssueConfig, RegisteredDoi
-from pica_publish.sources import read_text
-from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
+from pica_publish.sources import read_yaml_file
+from pica_publish.yamlsource import Positions
 
 LOCK_FILE = "dois.lock"
 MANIFEST = "issue.yml"
@@ -72,18 +72,10 @@ def read_registry(root: Path, report: Report) -> DoiRegistry | None:
     path = root / LOCK_FILE
     if not path.exists() and not path.is_symlink():
         return None
-    text = read_text(path, LOCK_FILE, report, root=root, kind="manifest")
-    if text is None:
+    read = read_yaml_file(path, LOCK_FILE, report, root=root, what="dois.lock is not valid YAML")
+    if read is None:
         return None
-    try:
-        data, positions = load_yaml(text)
-    except YamlSyntaxError as error:
-        report.add(
-            rules.DOI_REGISTRY_INVALID,
-            f"dois.lock is not valid YAML: {error.message}",
-            Location(LOCK_FILE, error.line, error.column),
-        )
-        return None
+    _text, data, positions = read
     problems: list[tuple[str, tuple[int, int]]] = []
     registry = _registry(data, positions, problems)
     for message, (line, column) in problems:

@@ -13,6 +13,7 @@ from pica_publish import rules
 from pica_publish.diagnostics import Location, Report, did_you_mean
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import describe_validation_error
+from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,6 +50,29 @@ def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_yaml_file(
+    path: Path, display: str, report: Report, *, root: Path, what: str = ""
+) -> tuple[str, Any, Positions] | None:
+    """A YAML file of the editors (``issue.yml``, ``dois.lock``): its text, and what it holds
+    with positions; or None
+    after reporting: unreadable through :func:`read_text`, a syntax error at its line in plain
+    words. ``what``: the rule of such an error names the file ('dois.lock is not valid YAML…');
+    empty, the mistake's own rule and hint (:mod:`pica_publish.yamlmistakes`)."""
+    text = read_text(path, display, report, root=root, kind="manifest")
+    if text is None:
+        return None
+    try:
+        data, positions = load_yaml(text)
+    except YamlSyntaxError as error:
+        where = Location(display, error.line, error.column)
+        if what:
+            report.add(rules.DOI_REGISTRY_INVALID, f"{what}: {error.message}", where)
+        else:
+            report.add(error.rule, error.message, where, error.hint)
+        return None
+    return text, data, positions
 
 
 def validate_model(

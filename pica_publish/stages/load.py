@@ -31,9 +31,9 @@ from pica_publish.model import (
     RuleSetting,
 )
 from pica_publish.registry import read_registry
-from pica_publish.sources import read_text, validate_model
+from pica_publish.sources import read_text, read_yaml_file, validate_model
 from pica_publish.state import BuildState
-from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
+from pica_publish.yamlsource import Positions
 
 MANIFEST = "issue.yml"
 SLUG_RE = re.compile(r"^\d{2,3}-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -126,16 +126,10 @@ def load_manifest(
             Location(MANIFEST),
         )
         return None
-    text = read_text(path, MANIFEST, report, root=root, kind="manifest")
-    if text is None:
+    read = read_yaml_file(path, MANIFEST, report, root=root)
+    if read is None:
         return None
-    try:
-        data, positions = load_yaml(text)
-    except YamlSyntaxError as error:
-        report.add(
-            error.rule, error.message, Location(MANIFEST, error.line, error.column), error.hint
-        )
-        return None
+    text, data, positions = read
 
     def locate(loc: tuple[Any, ...], *, key: bool) -> Location:
         line, column = positions.of_key(loc) if key else positions.of_value(loc)
