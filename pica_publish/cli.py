@@ -75,12 +75,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", action="store_true", help="build the print edition (default: both)")
     build.add_argument("--html", action="store_true", help="build the HTML edition (default: both)")
     build.add_argument("--strict", action="store_true", help="warnings fail the build")
-    build.add_argument(
+    variant = build.add_mutually_exclusive_group()  # one kind of PDF a build
+    variant.add_argument(
         "--archive",
         action="store_true",
         help="PDF/A-3u with the sources attached instead of PDF/UA-1 (make archive)",
     )
-    build.add_argument(
+    variant.add_argument(
         "--print",
         dest="print_master",
         action="store_true",

@@ -260,3 +260,10 @@ def test_preflight_of_a_missing_file_is_one_line(tmp_path: Path, run_cli):  # ty
     assert result.lines == [
         f"{tmp_path / 'nothing.pdf'}: error: no such file (build it with `make print`)"
     ]
+
+
+def test_a_print_master_and_an_archive_are_not_asked_for_at_once(mini: Path, run_cli):  # type: ignore[no-untyped-def]
+    result = run_cli("-C", str(mini), "build", "--print", "--archive")
+    assert result.status == 2
+    assert "argument --archive: not allowed with argument --print" in result.output
+    assert not (mini / "build").exists()
