@@ -57,10 +57,18 @@ def select_stages(only: Sequence[str] = (), skip: Sequence[str] = ()) -> list[tu
     return [(name, stage) for name, stage in STAGES if name in chosen]
 
 
-def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None) -> BuildState:
+def run(
+    options: BuildOptions,
+    stages: Sequence[tuple[str, Stage]] | None = None,
+    *,
+    skip_if_current: bool = True,
+) -> BuildState:
     """Run ``stages`` (default: all) and return the final state with its report.
 
-    Stops before the first stage after validation once the report has an error.
+    Stops before the first stage after validation once the report has an error. A whole build
+    whose outputs are current (:mod:`pica_publish.uptodate`) runs no stage, unless
+    ``skip_if_current`` is false (``serve`` builds once at start, so that its caches in memory
+    are warm for the first edit).
     """
     chosen = list(stages if stages is not None else STAGES)
     names = {name for name, _ in chosen}
@@ -68,6 +76,7 @@ def run(options: BuildOptions, stages: Sequence[tuple[str, Stage]] | None = None
         raise ValueError("an output stage runs only after load and check (see select_stages)")
     stamp = None
     whole = names == set(STAGE_NAMES) and options.preview is None and not options.defer_search
+    whole = whole and skip_if_current
     if whole:  # a whole build of every output: maybe current already
         from pica_publish import uptodate
 

@@ -8,6 +8,7 @@ images of a :class:`~pica_publish.markdown.BodyScan`; produces their resolved pa
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -88,6 +89,22 @@ Larger images are refused before anything decodes them (Pillow reads only the he
 
 
 def image_problem(path: Path) -> str:
+    """Why an image cannot be used in both editions, or '' (:func:`_image_problem`), remembered
+    in the process by the file's identity, size and time: ``serve`` checks every figure and
+    photograph again at each save, and decoding a full-page JPEG takes a twentieth of a second."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _image_problem(path)
+    return _remembered_problem(path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=512)
+def _remembered_problem(path: Path, _inode: int, _size: int, _mtime: int) -> str:
+    return _image_problem(path)
+
+
+def _image_problem(path: Path) -> str:
     """Why an image cannot be used in both editions, or ''.
 
     Raster images: only the header is read. SVG: the whole file (up to the size limit) is
