@@ -81,7 +81,7 @@ def test_site_has_every_page(site):
         "strategy/index.html",
         "robots.txt",
         "sitemap.xml",
-        "assets/cover.png",
+        "assets/cover.jpg",
         "pdf/catnews-special-issue-99.pdf",
         "pdf/offprints/dens.pdf",
         "pagefind/pagefind-ui.js",

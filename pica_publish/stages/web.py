@@ -29,7 +29,7 @@ from pica_publish.pagemap import issue_pdf_name, read_page_map
 from pica_publish.print_sources import page_numbers_current
 from pica_publish.site.backlinks import add_backlinks
 from pica_publish.site.cite import citation_downloads, citation_files
-from pica_publish.site.cover import cover_png
+from pica_publish.site.cover import cover_jpeg
 from pica_publish.site.headings import heading_ids
 from pica_publish.site.math import MATH_FONT, MATH_FONT_FACE, has_math, math_font, mathml_body
 from pica_publish.site.metadata import article_head, issue_jsonld, json_ld
@@ -78,8 +78,8 @@ def web(state: BuildState) -> BuildState:
     cover = None
     issue_pdf = f"pdf/{issue_pdf_name(issue)}"
     if issue_pdf in pdfs:
-        files[f"{site}/assets/cover.png"] = cover_png(pdfs[issue_pdf])
-        cover = "assets/cover.png"
+        files[f"{site}/assets/cover.jpg"] = cover_jpeg(pdfs[issue_pdf])
+        cover = "assets/cover.jpg"
     articles = [
         web_article(state, issue, chapter, records[chapter.slug], pdfs, cover)
         for chapter in chapters
