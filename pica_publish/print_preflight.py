@@ -77,19 +77,26 @@ def preflight(path: Path) -> Report:
         report.error(f"cannot be read as a PDF: {error}")
         return report
     with pdf:
-        if pdf.is_encrypted:
-            report.error("is encrypted: a print master may not be")
-        check_identification(pdf, report)
-        check_output_intent(pdf, report)
-        report.pages = len(pdf.pages)
-        fonts: set[tuple[int, int]] = set()
-        for number, page in enumerate(pdf.pages, start=1):
-            check_boxes(page, number, report)
-            check_fonts(page, number, report, fonts)
-            check_images(page, number, report)
-            report.transparency_groups += count_transparency(page)
-        report.fonts = len(fonts)
+        try:
+            _check_document(pdf, report)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError) as error:  # damaged objects
+            report.error(f"is damaged and cannot be checked to the end: {error}")
     return report
+
+
+def _check_document(pdf: pikepdf.Pdf, report: Report) -> None:
+    if pdf.is_encrypted:
+        report.error("is encrypted: a print master may not be")
+    check_identification(pdf, report)
+    check_output_intent(pdf, report)
+    report.pages = len(pdf.pages)
+    fonts: set[tuple[int, int]] = set()
+    for number, page in enumerate(pdf.pages, start=1):
+        check_boxes(page, number, report)
+        check_fonts(page, number, report, fonts)
+        check_images(page, number, report)
+        report.transparency_groups += count_transparency(page)
+    report.fonts = len(fonts)
 
 
 def check_identification(pdf: pikepdf.Pdf, report: Report) -> None:
@@ -99,7 +106,7 @@ def check_identification(pdf: pikepdf.Pdf, report: Report) -> None:
     trapped = pdf.docinfo.get(Name.Trapped)
     if trapped not in (Name("/True"), Name("/False")):
         report.error("has no /Trapped True or False in its document information (PDF/X asks)")
-    for key, what in ((Name.Title, "a title"), (Name.CreationDate, "a creation date")):
+    for key, what in ((Name.Title, "title"), (Name.CreationDate, "creation date")):
         if key not in pdf.docinfo:
             report.error(f"has no {what} in its document information (PDF/X asks for one)")
 

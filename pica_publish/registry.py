@@ -72,7 +72,7 @@ def read_registry(root: Path, report: Report) -> DoiRegistry | None:
     path = root / LOCK_FILE
     if not path.exists() and not path.is_symlink():
         return None
-    read = read_yaml_file(path, LOCK_FILE, report, root=root, what="dois.lock is not valid YAML")
+    read = read_yaml_file(path, LOCK_FILE, report, root=root, rule=rules.DOI_REGISTRY_INVALID)
     if read is None:
         return None
     _text, data, positions = read

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pica_publish import rules
-from pica_publish.diagnostics import Location, Report, did_you_mean
+from pica_publish.diagnostics import Location, Report, Rule, did_you_mean
 from pica_publish.inputs import InputRefused, read_input
 from pica_publish.model import describe_validation_error
 from pica_publish.yamlsource import Positions, YamlSyntaxError, load_yaml
@@ -53,13 +53,12 @@ def read_text(path: Path, display: str, report: Report, *, root: Path, kind: str
 
 
 def read_yaml_file(
-    path: Path, display: str, report: Report, *, root: Path, what: str = ""
+    path: Path, display: str, report: Report, *, root: Path, rule: Rule | None = None
 ) -> tuple[str, Any, Positions] | None:
     """A YAML file of the editors (``issue.yml``, ``dois.lock``): its text, and what it holds
-    with positions; or None
-    after reporting: unreadable through :func:`read_text`, a syntax error at its line in plain
-    words. ``what``: the rule of such an error names the file ('dois.lock is not valid YAML…');
-    empty, the mistake's own rule and hint (:mod:`pica_publish.yamlmistakes`)."""
+    with positions; or None after reporting: unreadable through :func:`read_text`, a syntax
+    error at its line in plain words (:mod:`pica_publish.yamlmistakes`), under ``rule`` when the
+    file has a rule of its own ('dois.lock is not valid YAML: …'), else under the mistake's."""
     text = read_text(path, display, report, root=root, kind="manifest")
     if text is None:
         return None
@@ -67,8 +66,8 @@ def read_yaml_file(
         data, positions = load_yaml(text)
     except YamlSyntaxError as error:
         where = Location(display, error.line, error.column)
-        if what:
-            report.add(rules.DOI_REGISTRY_INVALID, f"{what}: {error.message}", where)
+        if rule is not None:
+            report.add(rule, f"{display} is not valid YAML: {error.message}", where)
         else:
             report.add(error.rule, error.message, where, error.hint)
         return None

@@ -267,3 +267,27 @@ def test_a_print_master_and_an_archive_are_not_asked_for_at_once(mini: Path, run
     assert result.status == 2
     assert "argument --archive: not allowed with argument --print" in result.output
     assert not (mini / "build").exists()
+
+
+def test_preflight_of_odd_or_truncated_pdfs_is_findings_not_a_traceback(tmp_path: Path, run_cli):  # type: ignore[no-untyped-def]
+    import pikepdf
+
+    damaged = tmp_path / "damaged.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.pages[0].obj.Contents = pdf.make_stream(b"q 1 0 0 1 0 0 cm /Im1 Do Q (unclosed")
+        pdf.pages[0].obj.Resources = pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(
+                Im1=pdf.make_stream(b"x", Subtype=pikepdf.Name.Image, Width=1, Height=1)
+            )
+        )
+        pdf.save(damaged)
+    result = run_cli("preflight", str(damaged))
+    assert result.status == 1
+    assert "Traceback" not in result.output
+    assert any(line.startswith(f"{damaged}: ") and ": error: " in line for line in result.lines)
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(damaged.read_bytes()[:40])
+    result = run_cli("preflight", str(truncated))
+    assert result.status == 1 and "Traceback" not in result.output
+    assert any(f"{truncated}: error: " in line for line in result.lines)
