@@ -250,9 +250,12 @@ def one_document_size(options: BuildOptions, page_map: dict[str, tuple[int, int]
     laid: list[LaidOut] = []
     folio = issue.manifest.first_page
     for part in plan.parts:
+        done: LaidOut | None
         if part.kind == "article":
             folio = page_map[part.slug][0]
-            done = stage.lay_out_article(run, part, folio, {})
+            article = stage.lay_out_article(run, part, folio, {})  # here: run.ahead is False
+            assert article is not None and isinstance(article[0], LaidOut)
+            done = article[0]
         else:
             done = stage.lay_out(run, part, folio, page_map)
         assert done is not None

@@ -20,6 +20,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pica_publish.placement import Placement
 from pica_publish.preflight import Fault, preflight_json, read_preflight
@@ -38,6 +39,9 @@ class PartPdf:
     placement: Placement | None = None
     """Where an article's floats went: laid out at another folio, it gets the same (one layout
     instead of a search)."""
+    tried: tuple[Placement, ...] | None = None
+    """The placements an article's search tried, in order (None: no search, it was laid out
+    with a known placement or read from here). Kept by slug (:func:`write_searches`)."""
 
 
 def engine_digest(stylesheet: str, assets: tuple[Path, ...], *extra: str) -> str:
@@ -80,12 +84,7 @@ class PartCache:
                 pdf,
                 int(meta["page_count"]),
                 tuple(faults),
-                Placement(
-                    tuple((int(n), int(k)) for n, k in placement["deferrals"]),
-                    tuple((str(c), int(k)) for c, k in placement["tightened"]),
-                )
-                if placement
-                else None,
+                placement_from_json(placement) if placement else None,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -98,12 +97,7 @@ class PartCache:
             "page_count": part.page_count,
             "written": bool(part.pdf),
             "preflight": json.loads(preflight_json(part.faults)),
-            "placement": {
-                "deferrals": list(part.placement.deferrals),
-                "tightened": list(part.placement.tightened),
-            }
-            if part.placement
-            else None,
+            "placement": placement_json(part.placement) if part.placement else None,
         }
         if part.pdf:
             _write_atomic(self.folder / f"{digest}.pdf", part.pdf)
@@ -116,8 +110,47 @@ class PartCache:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
+            if path.name == SEARCHES:
+                continue
             if path.suffix in (".json", ".pdf") and path.stem not in self.used:
                 path.unlink(missing_ok=True)
+
+
+SEARCHES = "searches.json"
+"""Slug → the placements the last search of that article tried, in the part cache's folder:
+after an edit, its search most likely tries them again, and they are laid out ahead
+(``ArticleSearch`` in the typeset stage)."""
+
+
+def placement_json(placement: Placement) -> dict[str, list[Any]]:
+    return {
+        "deferrals": [list(d) for d in placement.deferrals],
+        "tightened": [list(t) for t in placement.tightened],
+    }
+
+
+def placement_from_json(data: dict[str, Any]) -> Placement:
+    return Placement(
+        tuple((int(n), int(k)) for n, k in data["deferrals"]),
+        tuple((str(c), int(k)) for c, k in data["tightened"]),
+    )
+
+
+def read_searches(folder: Path) -> dict[str, tuple[Placement, ...]]:
+    """What :func:`write_searches` kept; nothing if it is missing or unreadable."""
+    try:
+        data = json.loads((folder / SEARCHES).read_text("utf-8"))
+        return {
+            str(slug): tuple(placement_from_json(p) for p in tried) for slug, tried in data.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_searches(folder: Path, searches: dict[str, tuple[Placement, ...]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {slug: [placement_json(p) for p in tried] for slug, tried in sorted(searches.items())}
+    _write_atomic(folder / SEARCHES, json.dumps(data).encode("utf-8"))
 
 
 class JoinedCache:

@@ -37,6 +37,8 @@ MAX_RUN_TRIES = 2
 """Extra layouts an article may take to re-break paragraphs with hyphen runs."""
 
 Move = Callable[["Placement", int], "Placement"]
+Score = tuple[Any, ...]
+"""Smaller is better (compared as tuples)."""
 """A move of floats, given the placement to change and how many text blocks beyond one."""
 
 
@@ -104,48 +106,80 @@ class Placement:
         return "".join(f"{sel} {{ {TIGHTER[level]}; }}\n" for sel, level in self.tightened)
 
 
-Score = tuple[Any, ...]
-"""Smaller is better (compared as tuples)."""
+@dataclass(frozen=True, eq=False)
+class Trial:
+    """What the search (:func:`place`) needs to know of one layout of an article: its score,
+    and what to try next. The layout itself is opaque here: a WeasyPrint layout made in this
+    process, or a part laid out and written by another (``lay_out_ahead`` in the typeset
+    stage), whose document cannot leave it."""
+
+    layout: Any
+    score: Score
+    """Smaller is better (the judge's)."""
+    culprits: tuple[int, ...]
+    """The floats to move, in the order to try them: those that left a hole at a column foot,
+    then, for a hole that text left, the floats near it (moving one moves text)."""
+    holes: bool
+    """Whether a column foot is left empty."""
+    long_runs: tuple[str, ...]
+    """The CSS selectors (element paths) of the paragraphs holding a hyphen run."""
 
 
-def place(
-    laid: LaidOut,
-    lay_out: Callable[[Placement], LaidOut | None],
-    judge: Callable[[LaidOut], Score],
-) -> tuple[LaidOut, Placement]:
-    """The best layout found for an article first laid out as ``laid``, and its placement.
+def summarise(laid: LaidOut, score: Score) -> Trial:
+    """The :class:`Trial` of a layout made here, from its pages."""
+    reading = read_pages(laid.document, 0)
+    found = [(region, hole_culprit(reading, region)) for region, _ in holes(reading)]
+    culprits = [c for _, c in found if c is not None]
+    culprits += [n for region, c in found if c is None for n in nearby_floats(reading, region)]
+    root = _root(laid)
+    selectors = [_path(root, e) for e in long_run_elements(laid.document)] if root else []
+    return Trial(laid, score, tuple(culprits), bool(found), tuple(selectors))
+
+
+@dataclass(frozen=True)
+class Search:
+    """What :func:`place` found."""
+
+    best: Trial
+    placement: Placement
+    """The best layout's placement."""
+    tried: tuple[Placement, ...]
+    """Every placement laid out after the first, in the order they were tried: the next
+    search of the same article (after an edit) most likely tries them again, so they can be
+    laid out ahead, on another core."""
+
+
+def place(first: Trial, lay_out: Callable[[Placement], Trial | None]) -> Search:
+    """The best layout found for an article first laid out as ``first``, its placement, and
+    what was tried.
 
     ``lay_out`` should return the same object for the same HTML and style (the build keeps the
     layouts of one article), so that a move that changes nothing costs no try."""
-    best, placement, score = laid, Placement(), judge(laid)
+    best, placement = first, Placement()
     tries = 0
-    judged = {id(laid)}
+    judged = {id(first)}
+    tried: list[Placement] = []
 
     def attempt(trial: Placement, what: str) -> bool:
-        nonlocal best, placement, score, tries
+        nonlocal best, placement, tries
         candidate = lay_out(trial)
         if candidate is None or id(candidate) in judged:
             # the same HTML as a layout tried before (``lay_out`` keeps them): the move changed
             # nothing (a float that cannot pass the next float), and cost nothing
             return False
         judged.add(id(candidate))
+        tried.append(trial)
         tries += 1
-        candidate_score = judge(candidate)
-        LOGGER.debug("    tried: %s, %s (was %s)", what, candidate_score, score)
-        if candidate_score >= score:
+        LOGGER.debug("    tried: %s, %s (was %s)", what, candidate.score, best.score)
+        if candidate.score >= best.score:
             return False
-        best, placement, score = candidate, trial, candidate_score
+        best, placement = candidate, trial
         LOGGER.info("    %s", what)
         return True
 
     stuck: set[int] = set()
     while tries < MAX_TRIES:
-        reading = read_pages(best.document, 0)
-        found = [(region, hole_culprit(reading, region)) for region, _ in holes(reading)]
-        culprits = [c for _, c in found if c is not None]
-        # then, for a hole that text left, the floats near it (moving one moves text)
-        culprits += [n for region, c in found if c is None for n in nearby_floats(reading, region)]
-        pending = [c for c in culprits if c not in stuck]
+        pending = [c for c in best.culprits if c not in stuck]
         if not pending:
             break
         number = pending[0]
@@ -157,7 +191,7 @@ def place(
                 # that helps (and there is a hole left)
                 while (
                     tries < MAX_TRIES
-                    and any(holes(read_pages(best.document, 0)))
+                    and best.holes
                     and attempt(move(placement, 0), f"{what}, and on by 1")
                 ):
                     pass
@@ -166,9 +200,7 @@ def place(
             stuck.add(number)
     levels = 1  # how much tighter than now a try sets the paragraphs
     for _try in range(MAX_RUN_TRIES):
-        root = _root(best)
-        selectors = [_path(root, e) for e in long_run_elements(best.document)] if root else []
-        todo = [s for s in selectors if s and placement.level(s) < len(TIGHTER) - 1]
+        todo = [s for s in best.long_runs if s and placement.level(s) < len(TIGHTER) - 1]
         if not todo:
             break
         trial = placement
@@ -176,7 +208,7 @@ def place(
             trial = trial.tighten(todo)
         if not attempt(trial, f"re-broke {len(todo)} paragraph(s)"):
             levels += 1  # long words only was not enough: soft hyphens only
-    return best, placement
+    return Search(best, placement, tuple(tried))
 
 
 def _root(laid: LaidOut) -> Any:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import pypdf
 import pytest
 
 from pica_publish.cli import main
+from pica_publish.part_cache import SEARCHES
+from pica_publish.stages import typeset
 from tests.conftest import PROJECTS, edit
 
 ISSUE_PDF = "catnews-special-issue-99.pdf"
@@ -69,6 +72,59 @@ def test_two_cold_builds_with_different_jobs_give_the_same_bytes(
     _build(project, jobs=2)
     for name, data in first.items():
         assert (project / "build" / "pdf" / name).read_bytes() == data, name
+
+
+def test_an_edit_lays_out_ahead_what_the_last_search_tried_and_gives_a_cold_builds_bytes(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    """The placements dens's search tried are laid out in a forked copy while the first layout
+    is made here; the search takes them from there. The PDFs are those of a cold build of the
+    same sources in one process (``--jobs 1``: nothing laid out ahead)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    _build(project, capsys)
+    searches = json.loads((project / "build" / ".cache" / "parts" / SEARCHES).read_text("utf-8"))
+    assert searches["dens"], "the fixture's search of dens must try placements"
+    edit(project / "chapters" / "01-dens.md", "depend on rock crevices", "rely on rock crevices")
+    second = _build(project, capsys)
+    assert any(
+        m.strip() == f"dens: laying out {len(searches['dens'])} placement(s) ahead" for m in second
+    ), second
+    assert any(m.strip() == "dens: took a layout made ahead" for m in second), second
+    names = [ISSUE_PDF, "offprints/dens.pdf"]
+    made = {name: (project / "build" / "pdf" / name).read_bytes() for name in names}
+    shutil.rmtree(project / "build")  # in the same folder: image names hash their paths
+    third = _build(project, capsys, jobs=1)
+    assert not any("made ahead" in m or "placement(s) ahead" in m for m in third), third
+    for name in names:
+        assert (project / "build" / "pdf" / name).read_bytes() == made[name], name
+
+
+def test_when_laying_out_ahead_fails_the_search_lays_out_itself(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    _build(project, capsys)
+    tried = (project / "build" / ".cache" / "parts" / SEARCHES).read_text("utf-8")
+
+    def broken(self: object, placement: object) -> None:
+        raise MemoryError  # the copy dies; its results never come
+
+    monkeypatch.setattr(typeset.ArticleSearch, "lay_out_here", broken)
+    edit(project / "chapters" / "01-dens.md", "depend on rock crevices", "rely on rock crevices")
+    second = _build(project, capsys)
+    assert any("dens: laying out" in m and "ahead" in m for m in second), second
+    assert not any("took a layout made ahead" in m for m in second), second
+    assert (project / "build" / ".cache" / "parts" / SEARCHES).read_text("utf-8") == tried
+
+
+def test_nothing_is_laid_out_ahead_with_one_job(project: Path, capsys: pytest.CaptureFixture[str]):
+    """``--jobs 1`` uses one core: the single-core reference of ``make bench`` stays that."""
+    _build(project, capsys, jobs=1)
+    edit(project / "chapters" / "01-dens.md", "depend on rock crevices", "rely on rock crevices")
+    second = _build(project, capsys, jobs=1)
+    assert any(
+        m.strip().startswith("dens from page") and m.endswith(": laying out") for m in second
+    ), second
+    assert not any("made ahead" in m or "placement(s) ahead" in m for m in second), second
 
 
 def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, int]:

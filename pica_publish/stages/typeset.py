@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import hashlib
 import logging
 import multiprocessing
@@ -30,9 +29,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from pica_publish import print_sources, rules
+from pica_publish import ahead, print_sources, rules
 from pica_publish.diagnostics import Diagnostic, Location, Report, Severity
 from pica_publish.fonts import print_faces
 from pica_publish.layout_cache import layout_digest, load_layout, store_layout
@@ -45,9 +44,32 @@ from pica_publish.pagemap import (
     read_page_map,
 )
 from pica_publish.pages import hole_total, read_pages
-from pica_publish.part_cache import JoinedCache, PartCache, PartPdf, engine_digest, part_digest
-from pica_publish.placement import Placement, Score, place
-from pica_publish.preflight import preflight, preflight_json, read_preflight, report_faults
+from pica_publish.part_cache import (
+    JoinedCache,
+    PartCache,
+    PartPdf,
+    engine_digest,
+    part_digest,
+    read_searches,
+    write_searches,
+)
+from pica_publish.placement import (
+    MAX_RUN_TRIES,
+    MAX_TRIES,
+    Placement,
+    Score,
+    Search,
+    Trial,
+    place,
+    summarise,
+)
+from pica_publish.preflight import (
+    Fault,
+    preflight,
+    preflight_json,
+    read_preflight,
+    report_faults,
+)
 from pica_publish.print_html import cross_part_links, print_body
 from pica_publish.products import PrintPart, PrintPlan
 from pica_publish.progress import reporter
@@ -112,9 +134,14 @@ class Typesetting:
     """The page numbers are not known for certain (a preview without a current full build):
     the pages say so (:mod:`pica_publish.print_sources`)."""
     laid_out: dict[tuple[str, str], LaidOut] = field(default_factory=dict)
-    """The layouts of the current article's placement by (HTML, placement CSS): a move that
-    yields the same HTML returns the same layout, and costs no layout and no try
-    (:func:`pica_publish.placement.place` relies on it). Cleared for each article (memory)."""
+    """The layouts of the current part by (HTML, placement CSS). Cleared for each part
+    (memory)."""
+    ahead: bool = False
+    """An article laid out here may have the placements its search will likely try laid out
+    meanwhile on another core (:mod:`pica_publish.ahead`): the build may use more than one
+    (``--jobs``), and nothing else is laid out meanwhile."""
+    searches: dict[str, tuple[Placement, ...]] = field(default_factory=dict)
+    """Slug → the placements the last search of that article tried (:data:`pica_publish.part_cache.SEARCHES`)."""
 
 
 def typeset(state: BuildState) -> BuildState:
@@ -138,6 +165,8 @@ def typeset(state: BuildState) -> BuildState:
     run.joined = JoinedCache(state.options.cache_path / "joined")
     run.build_path = state.options.build_path
     run.engine = key.engine
+    run.ahead = state.options.jobs > 1 and ahead.available()
+    run.searches = read_searches(run.parts.folder)
     # Each part is written in the build's variant; the join adds the sources and metadata.
     run.part_options = dataclasses.replace(key.pdf_options, attachments=())
     front = [p for p in plan.parts if p.kind in ("cover", "masthead")]
@@ -316,6 +345,7 @@ def typeset_parts(
     files[PREFLIGHT] = preflight_json(faults)
     if not run.report.has_errors:
         run.parts.prune()  # keep this issue's parts, drop older versions
+        record_searches(run, [p.slug for p in articles], laid.articles)
         if run.joined is not None:
             run.joined.prune()
         print_sources.record(state.options.cache_path, run.issue)
@@ -427,34 +457,146 @@ def lay_out_article(
     start: int,
     page_map: PageMap,
     known: Placement | None = None,
-) -> LaidOut | None:
+) -> tuple[LaidOut | LaidOutAhead, Placement, tuple[Placement, ...] | None] | None:
     """One article from page ``start``, its floats placed (:func:`pica_publish.placement.place`)
     to leave the fewest make-up faults; laid out once more when it fits on one page. ``known``:
     the placement this article got at another folio (its pages are the same but for the
-    folios and running heads), laid out once instead of searched for. The layout carries its
-    placement (``LaidOut.placement``)."""
-    run.laid_out.clear()  # the layouts of one article's placement only (memory)
-    laid = lay_out(run, part, start, page_map, known)
-    if laid is None:
-        return None
+    folios and running heads), laid out once instead of searched for.
+
+    Returns the best layout (made here, or ahead in another process: :class:`ArticleSearch`),
+    its placement, and the placements the search tried (None when there was no search)."""
+    run.laid_out.clear()
     chapter = next((c for c in run.issue.chapters if c.slug == part.slug), None)
-    if known is not None:
-        placement = known
-    elif chapter is not None:
-        laid, placement = place(
-            laid,
-            functools.partial(lay_out, run, part, start, page_map),
-            functools.partial(judge, chapter=chapter, start=start),
-        )
+    if known is not None or chapter is None:
+        laid = lay_out(run, part, start, page_map, known)
+        if laid is None:
+            return None
+        best: LaidOut | LaidOutAhead = laid
+        placement, tried = known or Placement(), None
     else:
-        placement = Placement()
-    if laid.page_count == 1:
+        with ArticleSearch(run, part, start, page_map, chapter) as search:
+            found = search.search()
+        if found is None:
+            return None
+        best, placement, tried = found.best.layout, found.placement, found.tried
+    if best.page_count == 1:
         # "CATnews Special Issue 13, 4." rather than "4–4": the one case where the printed
         # range needs to know the page count; a one-page layout is cheap.
         again = lay_out(run, part, start, page_map, placement, single_page=True)
         if again is not None and again.page_count == 1:
-            return dataclasses.replace(again, placement=placement)
-    return dataclasses.replace(laid, placement=placement)
+            best = again
+    if isinstance(best, LaidOutAhead):
+        return best, placement, tried
+    return dataclasses.replace(best, placement=placement), placement, tried
+
+
+@dataclass(frozen=True)
+class LaidOutAhead:
+    """An article's layout made ahead in another process (:mod:`pica_publish.ahead`): all that
+    the search and the part need of it, its PDF written there."""
+
+    pdf: bytes
+    page_count: int
+    faults: tuple[Fault, ...]
+    warnings: tuple[str, ...]
+    score: Score
+    culprits: tuple[int, ...]
+    holes: bool
+    long_runs: tuple[str, ...]
+
+
+class ArticleSearch:
+    """The search for an article's placement (:func:`pica_publish.placement.place`), each
+    placement it tries laid out once. When the build may use another core
+    (:attr:`Typesetting.ahead`), the placements that this article's last search tried
+    (:attr:`Typesetting.searches`) are laid out there meanwhile, while the first layout is
+    made here; a placement the search asks for is then taken from there, if it is one of them.
+    The result is the same either way: the same code lays out the same HTML."""
+
+    def __init__(
+        self, run: Typesetting, part: PrintPart, start: int, page_map: PageMap, chapter: Chapter
+    ) -> None:
+        from pica_publish import layout
+
+        self.run, self.part, self.start, self.page_map = run, part, start, page_map
+        self.chapter = chapter
+        self.trials: dict[tuple[str, str], Trial] = {}
+        self.ahead: ahead.Ahead[Placement, LaidOutAhead | None] | None = None
+        hints = [p for p in dict.fromkeys(run.searches.get(part.slug, ())) if p != Placement()]
+        if run.ahead and hints:
+            LOGGER.info("    %s: laying out %d placement(s) ahead", _name(part), len(hints))
+            self.ahead = ahead.Ahead(
+                self.lay_out_here,
+                hints[: MAX_TRIES + MAX_RUN_TRIES],
+                seconds=layout.LAYOUT_SECONDS + 60,
+                memory=layout.LAYOUT_MEMORY,
+            )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.ahead is not None:
+            self.ahead.stop()
+
+    def search(self) -> Search | None:
+        first = self.trial(Placement())
+        if first is None:
+            return None
+        return place(first, self.trial)
+
+    def trial(self, placement: Placement) -> Trial | None:
+        """The layout of ``placement``, once for the same HTML and style (a move that changes
+        nothing costs no layout and no try: ``place`` relies on it)."""
+        run = self.run
+        html = render_part(run, self.part, self.start, self.page_map, placement)
+        key = (html, placement.css())
+        if key in self.trials:
+            return self.trials[key]
+        made = None
+        if self.ahead is not None and placement in self.ahead:
+            made = self.ahead.take(placement)
+        if made is not None:
+            LOGGER.info("    %s: took a layout made ahead", _name(self.part))
+            where = _part_location(run.issue, self.part)
+            for warning in made.warnings:
+                run.report.add(rules.LAYOUT_WARNING, warning, where)
+            found = Trial(made, made.score, made.culprits, made.holes, made.long_runs)
+        else:
+            laid = lay_out(run, self.part, self.start, self.page_map, placement)
+            if laid is None:
+                return None
+            found = summarise(laid, judge(laid, chapter=self.chapter, start=self.start))
+        self.trials[key] = found
+        return found
+
+    def lay_out_here(self, placement: Placement) -> LaidOutAhead | None:
+        """``placement`` laid out, judged and written (in the process laying out ahead); None
+        when it cannot be (the search lays it out itself, and reports why)."""
+        from pica_publish.layout import LayoutError, PdfOptions, Typesetter
+
+        run, part = self.run, self.part
+        html = render_part(run, part, self.start, self.page_map, placement)
+        try:
+            laid = run.typesetter.lay_out(
+                html, Path(part.base_path or run.issue.root), placement.css()
+            )
+            laid = dataclasses.replace(laid, kind=part.kind, folio=self.start, placement=placement)
+            score, faults = judged(laid, chapter=self.chapter, start=self.start)
+            trial = summarise(laid, score)
+            pdf = Typesetter.join([laid], run.part_options or PdfOptions())
+        except LayoutError:
+            return None
+        return LaidOutAhead(
+            pdf,
+            laid.page_count,
+            tuple(faults),
+            tuple(laid.warnings),
+            score,
+            trial.culprits,
+            trial.holes,
+            trial.long_runs,
+        )
 
 
 # --- the issue as parts: each laid out and written alone, cached, then joined ------------------
@@ -518,8 +660,17 @@ def lay_out_part(
     ``known`` as for :func:`lay_out_article`."""
     from pica_publish.layout import LayoutError, PdfOptions, Typesetter
 
+    tried = None
     if part.kind == "article":
-        laid = lay_out_article(run, part, folio, page_map, known)
+        article = lay_out_article(run, part, folio, page_map, known)
+        if article is None:
+            return None
+        made, placement, tried = article
+        if isinstance(made, LaidOutAhead):  # laid out, judged and written on another core
+            run.laid_out.clear()
+            pdf = made.pdf if write else b""
+            return PartPdf(pdf, made.page_count, made.faults, placement, tried)
+        laid: LaidOut | None = made
     else:
         laid = lay_out(run, part, folio, page_map)
     if laid is None:
@@ -539,8 +690,8 @@ def lay_out_part(
             )
             return None
     run.laid_out.clear()  # this part's layouts are done with (memory)
-    placement = laid.placement if isinstance(laid.placement, Placement) else None
-    return PartPdf(pdf, laid.page_count, tuple(faults), placement)
+    kept = laid.placement if isinstance(laid.placement, Placement) else None
+    return PartPdf(pdf, laid.page_count, tuple(faults), kept, tried)
 
 
 Request = tuple[PrintPart, int, "Placement | None"]
@@ -1142,6 +1293,16 @@ def front_parts(run: Typesetting, front: list[PrintPart]) -> list[PartPdf] | Non
     return done
 
 
+def record_searches(run: Typesetting, slugs: list[str], done: list[PartPdf]) -> None:
+    """Keep what each article's search tried in this build (:data:`pica_publish.part_cache.SEARCHES`), for the next;
+    an article laid out without a search keeps what its last search tried."""
+    assert run.parts is not None
+    searches = {s: run.searches[s] for s in slugs if s in run.searches}
+    searches.update({s: p.tried for s, p in zip(slugs, done, strict=True) if p.tried is not None})
+    if searches != run.searches:
+        write_searches(run.parts.folder, searches)
+
+
 def store_cache(
     run: Typesetting, key: LayoutKey, files: dict[str, bytes], page_map: PageMap
 ) -> None:
@@ -1210,9 +1371,14 @@ def allowed_roots(project: Path) -> list[Path]:
 def judge(laid: LaidOut, *, chapter: Chapter, start: int) -> Score:
     """How good an article's layout is, for :func:`pica_publish.placement.place`: fewer make-up
     faults, then fewer pages, then less empty space at column feet."""
+    return judged(laid, chapter=chapter, start=start)[0]
+
+
+def judged(laid: LaidOut, *, chapter: Chapter, start: int) -> tuple[Score, list[Fault]]:
+    """:func:`judge`'s score, and the make-up faults it counted."""
     reading = read_pages(laid.document, start)  # once, for both measures
     faults = preflight(laid, chapter, start, reading)
-    return (len(faults), laid.page_count, round(hole_total(reading)))
+    return (len(faults), laid.page_count, round(hole_total(reading))), faults
 
 
 def _part_location(issue: Issue, part: PrintPart) -> Location:
