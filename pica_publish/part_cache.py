@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pica_publish.pdffonts import Plan
 from pica_publish.placement import Placement
 from pica_publish.preflight import Fault, preflight_json, read_preflight
 from pica_publish.theme import theme_path
@@ -187,6 +188,62 @@ class JoinedCache:
             for path in self.folder.iterdir():
                 if path.suffix == ".pdf" and path.stem not in self.used:
                     path.unlink(missing_ok=True)
+
+
+class MergedFonts:
+    """Font merges of joined PDFs (:func:`pica_publish.pdffonts.merge_font_subsets`) by a digest
+    of the programs they were made from: ``<key>.json`` lists the merges, each merged program
+    is ``<its sha256>.ttf``. Entries no join of this build used are pruned."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.memory: dict[str, Plan] = {}
+
+    def get(self, key: str, programs: int) -> Plan | None:
+        if key in self.memory:
+            self.used.add(key)
+            return self.memory[key]
+        try:
+            merges = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            plan: Plan = []
+            for indices, name in merges:
+                program = (self.folder / f"{name}.ttf").read_bytes()
+                if hashlib.sha256(program).hexdigest() != name:
+                    return None
+                if not all(isinstance(i, int) and 0 <= i < programs for i in indices):
+                    return None
+                plan.append(([int(i) for i in indices], program))
+        except (OSError, ValueError, TypeError):
+            return None
+        self.used.add(key)
+        self.memory[key] = plan
+        return plan
+
+    def put(self, key: str, plan: Plan) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        merges = []
+        for indices, program in plan:
+            name = hashlib.sha256(program).hexdigest()
+            _write_atomic(self.folder / f"{name}.ttf", program)  # a damaged one is replaced
+            merges.append([indices, name])
+        _write_atomic(self.folder / f"{key}.json", json.dumps(merges).encode("utf-8"))
+        self.used.add(key)
+        self.memory[key] = plan
+
+    def prune(self) -> None:
+        """Keep the merges this build used, and their programs."""
+        if not self.folder.is_dir():
+            return
+        programs = {
+            hashlib.sha256(program).hexdigest()
+            for key in self.used
+            for _indices, program in self.memory.get(key, [])
+        }
+        for path in self.folder.iterdir():
+            keep = self.used if path.suffix == ".json" else programs
+            if path.suffix in (".json", ".ttf") and path.stem not in keep:
+                path.unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

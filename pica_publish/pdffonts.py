@@ -15,12 +15,14 @@ units per em and every glyph id that both hold has byte-identical outline data. 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import logging
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import pikepdf
 from pikepdf import Dictionary, Name
@@ -35,11 +37,20 @@ dropped from the merged program (PDF viewers draw from ``glyf`` and the PDF's ow
 
 
 @dataclass
-class _Subset:
-    """One embedded TrueType subset: where it is used, and its glyphs as raw bytes by id."""
+class _Program:
+    """One embedded TrueType program of a CID font, with the descriptors using it."""
 
     descriptors: list[Dictionary]
     stream: pikepdf.Stream
+    data: bytes
+
+
+@dataclass
+class _Subset:
+    """One embedded TrueType subset: which program it is, and its glyphs as raw bytes by id."""
+
+    index: int
+    """Its place among the file's programs (:func:`_programs`)."""
     data: bytes
     units_per_em: int
     glyphs: dict[int, bytes]
@@ -49,31 +60,73 @@ class _Subset:
     glyph_count: int
 
 
-def merge_font_subsets(pdf: pikepdf.Pdf) -> int:
+Plan = list[tuple[list[int], bytes]]
+"""The merges of one file: for each face with more than one program, the programs' places
+(:func:`_programs`) and the merged program that replaces them."""
+
+
+class PlanStore(Protocol):
+    """Where merges are kept across joins (``pica_publish.part_cache.MergedFonts``): a merge is
+    a pure function of the programs it reads, and an edit of one article leaves the subsets of
+    the others, and mostly its own, as they were."""
+
+    def get(self, key: str, programs: int) -> Plan | None: ...
+
+    def put(self, key: str, plan: Plan) -> None: ...
+
+
+def merge_font_subsets(pdf: pikepdf.Pdf, store: PlanStore | None = None) -> int:
     """Merge the TrueType subsets of each face in ``pdf`` into one program per face (in place)
-    and return how many font programs were removed."""
-    subsets = list(_subsets(pdf))
+    and return how many font programs were removed. ``store``: merges made before, by the
+    programs they were made from."""
+    programs = list(_programs(pdf))
+    key = _key(programs)
+    plan = store.get(key, len(programs)) if store is not None else None
+    if plan is None:
+        plan = _plan(programs)
+        if store is not None:
+            store.put(key, plan)
     removed = 0
+    for indices, merged in plan:
+        stream = pdf.make_stream(merged)
+        stream.Length1 = len(merged)
+        for index in indices:
+            for descriptor in programs[index].descriptors:
+                descriptor.FontFile2 = stream
+                if "/CIDSet" in descriptor:  # the glyphs of the old subset (PDF/A-1 only)
+                    del descriptor["/CIDSet"]
+        removed += len(indices) - 1
+    return removed
+
+
+def _key(programs: list[_Program]) -> str:
+    digest = hashlib.sha256(b"pica-publish merged fonts 1")
+    for program in programs:
+        digest.update(hashlib.sha256(program.data).digest())
+    return digest.hexdigest()
+
+
+def _plan(programs: list[_Program]) -> Plan:
+    """The merges of ``programs``: each face's subsets, read, grouped and merged."""
+    subsets = [
+        subset
+        for index, program in enumerate(programs)
+        if (subset := _read_subset(index, program.data)) is not None
+    ]
+    plan: Plan = []
     for group in _groups(subsets):
         if len(group) < 2:
             continue
         merged = _merged_program(group)
-        if merged is None:
-            continue
-        stream = pdf.make_stream(merged)
-        stream.Length1 = len(merged)
-        for subset in group:
-            for descriptor in subset.descriptors:
-                descriptor.FontFile2 = stream
-                if "/CIDSet" in descriptor:  # the glyphs of the old subset (PDF/A-1 only)
-                    del descriptor["/CIDSet"]
-        removed += len(group) - 1
-    return removed
+        if merged is not None:
+            plan.append(([subset.index for subset in group], merged))
+    return plan
 
 
-def _subsets(pdf: pikepdf.Pdf) -> Iterator[_Subset]:
-    """Every TrueType program of a CID font in ``pdf``, once, with the descriptors using it."""
-    by_stream: dict[tuple[int, int], _Subset] = {}
+def _programs(pdf: pikepdf.Pdf) -> Iterator[_Program]:
+    """Every TrueType program of a CID font in ``pdf``, once, with the descriptors using it,
+    in the order they are met."""
+    by_stream: dict[tuple[int, int], _Program] = {}
     for font in _cid_fonts(pdf):
         descriptor = font.get("/FontDescriptor")
         if not isinstance(descriptor, Dictionary):
@@ -86,9 +139,12 @@ def _subsets(pdf: pikepdf.Pdf) -> Iterator[_Subset]:
             if all(d.objgen != descriptor.objgen for d in known.descriptors):
                 known.descriptors.append(descriptor)
             continue
-        subset = _read_subset(descriptor, stream)
-        if subset is not None:
-            by_stream[stream.objgen] = subset
+        try:
+            data = stream.read_bytes()
+        except pikepdf.PdfError as error:
+            LOGGER.debug("font program not read: %s", error)
+            continue
+        by_stream[stream.objgen] = _Program([descriptor], stream, data)
     yield from by_stream.values()
 
 
@@ -105,13 +161,12 @@ def _cid_fonts(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
                     yield descendant
 
 
-def _read_subset(descriptor: Dictionary, stream: pikepdf.Stream) -> _Subset | None:
+def _read_subset(index: int, data: bytes) -> _Subset | None:
     """The subset's glyph records and metrics, read from its raw tables (nothing decompiled
     but ``head``, ``hhea``, ``maxp`` and ``loca``: a join reads every subset of every part)."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
-        data = stream.read_bytes()
         font = TTFont(io.BytesIO(data), lazy=True)
         if "glyf" not in font or "loca" not in font or "hmtx" not in font:
             return None
@@ -128,7 +183,7 @@ def _read_subset(descriptor: Dictionary, stream: pikepdf.Stream) -> _Subset | No
     except (TTLibError, KeyError, ValueError, AssertionError, struct.error) as error:
         LOGGER.debug("font subset not merged: %s", error)
         return None
-    return _Subset([descriptor], stream, data, units, glyphs, metrics, count)
+    return _Subset(index, data, units, glyphs, metrics, count)
 
 
 def _metrics(

@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from pica_publish.pdffonts import merge_font_subsets
+from pica_publish.pdffonts import PlanStore, merge_font_subsets
 from pica_publish.pdfstructure import (
     StructureConflict,
     StructureTree,
@@ -123,13 +123,15 @@ def join_pdfs(
     parts: Sequence[Part],
     meta: JoinMetadata,
     fallback: Callable[[str], str | None] | None = None,
+    fonts: PlanStore | None = None,
 ) -> bytes:
     """Join ``parts`` in order into one tagged PDF and return its bytes.
 
     A cross-part link (``CROSS_PART_PREFIX + name``) becomes a link to the named destination
     ``name`` when one of the parts defines it; otherwise ``fallback(name)`` gives a URI to link to
     instead (e.g. the web edition), and without a fallback or when it returns ``None`` the link
-    annotation stays (with its text and structure element) but loses its action.
+    annotation stays (with its text and structure element) but loses its action. ``fonts``
+    keeps font merges across joins (:func:`pica_publish.pdffonts.merge_font_subsets`).
 
     The same inputs give the same bytes. Raises `JoinError` (and nothing else) when the parts
     cannot be joined.
@@ -155,7 +157,7 @@ def join_pdfs(
             _write_page_labels(joined, [part.first_folio for part in parts])
             _write_attachments(joined, meta)
             _write_document_metadata(joined, meta)
-            merge_font_subsets(out)  # one program per face, not one per part
+            merge_font_subsets(out, fonts)  # one program per face, not one per part
             buffer = io.BytesIO()
             out.save(
                 buffer,

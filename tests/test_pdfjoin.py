@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pikepdf
 import pypdf
 import pytest
 import weasyprint
 
+from pica_publish import pdffonts
+from pica_publish.part_cache import MergedFonts
 from pica_publish.pdfjoin import (
     CROSS_PART_PREFIX,
     JoinError,
@@ -588,3 +592,34 @@ def test_faces_that_share_a_name_are_not_merged(part_pdfs: dict[str, bytes]) -> 
         face: len(p) for face, p in font_programs(join_pdfs(issue_parts(part_pdfs), META)).items()
     }
     assert separate == {"SameName": len(faces)}
+
+
+def test_font_merges_kept_across_joins_give_the_same_bytes(
+    issue: bytes, part_pdfs: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A join keeps its font merges (by a digest of the subsets merged); a later join of the
+    same subsets reads them instead of merging again, and writes the same bytes. A kept
+    program that was changed on disk is not used."""
+    folder = tmp_path / "merged"
+    assert join_pdfs(issue_parts(part_pdfs), META, fonts=MergedFonts(folder)) == issue
+    (plan,) = folder.glob("*.json")
+    programs = sorted(folder.glob("*.ttf"))
+    assert len(programs) == len(json.loads(plan.read_text("utf-8"))) > 0
+
+    merged: list[object] = []
+    original = pdffonts._merged_program
+    monkeypatch.setattr(pdffonts, "_merged_program", lambda g: merged.append(g) or original(g))
+    assert join_pdfs(issue_parts(part_pdfs), META, fonts=MergedFonts(folder)) == issue
+    assert merged == [], "the merges were read from the files, not made again"
+    programs[0].write_bytes(programs[0].read_bytes()[:-8] + b"tampered")
+    assert join_pdfs(issue_parts(part_pdfs), META, fonts=MergedFonts(folder)) == issue
+    assert merged, "a changed program is not trusted: the merges were made again"
+    merged.clear()
+    assert join_pdfs(issue_parts(part_pdfs), META, fonts=MergedFonts(folder)) == issue
+    assert merged == [], "and kept again, whole"
+
+    other = MergedFonts(folder)
+    join_pdfs([Part(part_pdfs["cover"], None), Part(part_pdfs["a"], 2)], META, fonts=other)
+    other.prune()
+    assert not plan.exists(), "a merge this build did not use is pruned"
+    assert list(folder.glob("*.json")), "the merge it used stays"

@@ -46,6 +46,7 @@ from pica_publish.pagemap import (
 from pica_publish.pages import hole_total, read_pages
 from pica_publish.part_cache import (
     JoinedCache,
+    MergedFonts,
     PartCache,
     PartPdf,
     engine_digest,
@@ -122,6 +123,8 @@ class Typesetting:
     """Laid-out parts across builds (:mod:`pica_publish.part_cache`)."""
     joined: JoinedCache | None = None
     """Joined PDFs across builds, by their parts and metadata."""
+    fonts: MergedFonts | None = None
+    """Font merges of joined PDFs across builds, by the subsets they merge."""
     engine: str = ""
     """What every part's pages depend on besides its HTML (:func:`engine_digest`)."""
     part_options: PdfOptions | None = None
@@ -163,6 +166,7 @@ def typeset(state: BuildState) -> BuildState:
     )
     run.parts = PartCache(state.options.cache_path / "parts")
     run.joined = JoinedCache(state.options.cache_path / "joined")
+    run.fonts = MergedFonts(state.options.cache_path / "merged-fonts")
     run.build_path = state.options.build_path
     run.engine = key.engine
     run.ahead = state.options.jobs > 1 and ahead.available()
@@ -348,6 +352,8 @@ def typeset_parts(
         record_searches(run, [p.slug for p in articles], laid.articles)
         if run.joined is not None:
             run.joined.prune()
+        if run.fonts is not None:
+            run.fonts.prune()
         print_sources.record(state.options.cache_path, run.issue)
     store_cache(run, key, files, laid.page_map)
     return _with_outputs(state, files, laid.page_map)
@@ -1229,7 +1235,7 @@ def _join(
     if run.joined is not None and (cached := run.joined.get(key)) is not None:
         return cached
     try:
-        joined = join_pdfs(pieces, meta)
+        joined = join_pdfs(pieces, meta, fonts=run.fonts)
     except JoinError as error:
         run.report.add(rules.LAYOUT_WRITE, f"cannot write the PDF: {error}", where)
         return None
