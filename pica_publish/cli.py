@@ -143,6 +143,34 @@ def parser() -> argparse.ArgumentParser:
         "--role", default="chapter", choices=["chapter", "editorial", "prologue", "appendix"]
     )
 
+    imported = commands.add_parser(
+        "import",
+        parents=[common],
+        help="turn a Word (.docx) or LibreOffice (.odt) manuscript into a chapter",
+        description="Write chapters/NN-slug.md from a manuscript: front matter from its title "
+        "page, the body as Markdown, figures into chapters/figures/<slug>/, the works its "
+        "Zotero or Mendeley citation fields cite into references/<slug>.bib (an entry already "
+        "in references/ keeps its key); list it in issue.yml before the strategy chapter. "
+        "Tracked changes and comments are refused unless --accept-changes.",
+    )
+    imported.add_argument("manuscript", type=Path, help="the .docx or .odt file")
+    imported.add_argument("--slug", help="the chapter's slug (default: from its title)")
+    imported.add_argument(
+        "--role", default="chapter", choices=["chapter", "editorial", "prologue", "appendix"]
+    )
+    imported.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="accept every tracked change and leave the comments out",
+    )
+    exported = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write a chapter as a Word file in the house styles, for review",
+    )
+    exported.add_argument("format", choices=["docx"], help="the file format")
+    exported.add_argument("chapter", type=Path, help="chapters/NN-slug.md")
+    exported.add_argument("-o", "--output", type=Path, help="default: build/docx/<slug>.docx")
     commands.add_parser(
         "register",
         parents=[common],
@@ -207,6 +235,25 @@ def _command(args: argparse.Namespace) -> int:
         from pica_publish.scaffold import new_chapter
 
         return new_chapter(args.directory.resolve(), args.title, role=args.role)
+    if args.command == "import":
+        from pica_publish import word_import
+
+        root = args.directory.resolve()
+        return word_import.main(
+            root,
+            (args.base / args.manuscript).resolve(),
+            slug=args.slug,
+            role=args.role,
+            accept_changes=args.accept_changes,
+        )
+    if args.command == "export":
+        from pica_publish.word_export import main as export_docx
+
+        return export_docx(
+            args.directory.resolve(),
+            (args.base / args.chapter).resolve(),
+            (args.base / args.output).resolve() if args.output else None,
+        )
     if args.command == "register":
         from pica_publish.registry import register
 

@@ -40,6 +40,11 @@ CITATION_KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
 CITATION_RE = re.compile(
     rf"(?<![\w@.:/\\])-?@(?:\{{(?P<braced>[^{{}}\s]+)\}}|(?P<key>{CITATION_KEY}))"
 )
+TYPED_CITATION_RE = re.compile(
+    r"\((?P<inside>[A-ZÀ-ÖØ-ÞА-ЯЁ][^()\[\]@\n]{0,160}?\b(?:1[5-9]|20)\d\d[a-z]?)\)"
+)
+"""An author-year citation typed as text, ``(Ross et al. 2010; Smith 1999)``: a parenthesis
+that opens with a capital and ends with a year."""
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
 BACKTICKS_RE = re.compile(r"`+")
 CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
@@ -162,6 +167,9 @@ class BodyScan:
     """git's merge-conflict marker lines (``<<<<<<<``, ``=======``, ``>>>>>>>``)."""
     links: tuple[Found, ...] = ()
     """Link targets as written (``[x](target)``, ``<target>``)."""
+    typed_citations: tuple[Found, ...] = ()
+    """Author-year citations typed as text in prose (:data:`TYPED_CITATION_RE`); ``text`` is
+    what is inside the parentheses."""
 
 
 MAX_NESTING = 24
@@ -286,6 +294,7 @@ def scan_body(body: str) -> BodyScan:
     cross_refs: list[Found] = []
     labels: list[Found] = []
     typed_refs: list[Found] = []
+    typed_citations: list[Found] = []
     figures = tables = 0
     images: list[ImageRef] = []
     headings: list[Heading] = []
@@ -335,6 +344,7 @@ def scan_body(body: str) -> BodyScan:
                 for found in _matches_in(LABEL_RE, prose, block_lines, group=1)
             )
             typed_refs.extend(_typed_refs_in(prose, block_lines))
+            typed_citations.extend(_matches_in(TYPED_CITATION_RE, prose, block_lines, group=1))
             opener = tokens[index - 1]
             in_paragraph = opener.type == "paragraph_open"
             spaced = list(_spaced_images_in(token, lines, start, end))
@@ -398,6 +408,7 @@ def scan_body(body: str) -> BodyScan:
         divs=tuple(divs),
         stray_fences=tuple(Found(lines[n].strip(), n + 1, 1) for n in stray_fences),
         conflict_markers=tuple(Found(lines[n][:7], n + 1, 1) for n in markers),
+        typed_citations=tuple(typed_citations),
         links=tuple(links),
     )
 
@@ -546,9 +557,10 @@ def _is_figure(token: Token) -> bool:
     children = [c for c in token.children or () if not (c.type == "text" and not c.content.strip())]
     if not children or children[0].type != "image":
         return False
-    rest = "".join(c.content for c in children[1:] if c.type == "text")
+    # the attributes may run over lines (pandoc's own Markdown writer wraps them)
+    rest = "".join(c.content if c.type == "text" else " " for c in children[1:])
     return len(children) == 1 or (
-        all(c.type == "text" for c in children[1:])
+        all(c.type in ("text", "softbreak") for c in children[1:])
         and rest.strip().startswith("{")
         and rest.strip().endswith("}")
     )

@@ -293,3 +293,74 @@ def markdown_to_html(
         )
     _write_atomic(cached, json.dumps({"html": html, "warnings": warnings}, ensure_ascii=False))
     return Conversion(html, tuple(warnings))
+
+
+def read_manuscript(path: Path, reader: str, arguments: list[str]) -> dict[str, Any]:
+    """pandoc's AST (JSON) of a Word or OpenDocument manuscript (``pica-publish import``)."""
+    output, _warnings = _run(["--from", reader, "--to", "json", *arguments, str(path)])
+    ast: dict[str, Any] = json.loads(output)
+    return ast
+
+
+def manuscript_references(path: Path, reader: str) -> list[dict[str, Any]]:
+    """The CSL items a manuscript's citation fields carry (Zotero, Mendeley), as CSL JSON."""
+    output, _warnings = _run(["--from", reader, "--to", "csljson", str(path)])
+    items = json.loads(output) if output.strip() else []
+    return [item for item in items if isinstance(item, dict)]
+
+
+IMPORT_MARKDOWN = (
+    "markdown-raw_html-raw_attribute-native_divs-native_spans-bracketed_spans-fenced_divs"
+    "-inline_code_attributes-smart"
+)
+"""The Markdown an imported chapter is written in: pandoc Markdown without raw HTML or
+attribute syntax the chapter format refuses (images keep their ``{#fig:…}`` attributes)."""
+
+
+def ast_to_markdown(ast: dict[str, Any]) -> str:
+    """A chapter body from pandoc's AST (``pica-publish import``)."""
+    output, _warnings = _run(
+        ["--from", "json", "--to", IMPORT_MARKDOWN, "--wrap=auto", "--columns=100"],
+        stdin=json.dumps(ast),
+    )
+    return output
+
+
+def markdown_to_docx(
+    markdown: str,
+    *,
+    metadata: dict[str, Any],
+    references: list[dict[str, Any]],
+    csl: Path,
+    filters: tuple[Path, ...],
+    filters_after: tuple[Path, ...],
+    number_prefix: str,
+    reference_doc: Path,
+    resource_path: Path,
+) -> bytes:
+    """One chapter as a Word file in the house styles (``reference_doc``), citations and
+    references in house style (``pica-publish export docx``). Images are read from
+    ``resource_path`` (the chapter's folder; *check* has kept them inside the project)."""
+    with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
+        folder = Path(tmp)
+        (folder / "meta.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+        (folder / "references.json").write_text(json.dumps(references, ensure_ascii=False), "utf-8")
+        _run(
+            [
+                f"--from={CHAPTER_FORMAT}-raw_html",
+                "--to=docx",
+                "--standalone",
+                *(f"--lua-filter={path}" for path in filters),
+                "--citeproc",
+                *(f"--lua-filter={path}" for path in filters_after),
+                f"--metadata=number-prefix:{number_prefix}",
+                f"--csl={csl}",
+                f"--bibliography={folder / 'references.json'}",
+                f"--metadata-file={folder / 'meta.json'}",
+                f"--reference-doc={reference_doc}",
+                f"--resource-path={resource_path}",
+                f"--output={folder / 'chapter.docx'}",
+            ],
+            stdin=markdown,
+        )
+        return (folder / "chapter.docx").read_bytes()

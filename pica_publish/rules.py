@@ -364,6 +364,17 @@ CROSS_REF_TYPED = _rule(
     "'Fig. 3' or 'Table 2' typed by hand: it will not follow renumbering",
     "label the figure or table and write @fig:name or @tbl:name instead",
 )
+CITATION_AS_TEXT = _rule(
+    "citation-as-text", WARNING, "check",
+    "an author-year citation typed as text, '(Ross et al. 2010)': it is not linked to its entry, "
+    "and the references will not list it",
+    "cite the entry by its key, e.g. [@ross2010den]",
+)
+IMPORT_TODO = _rule(
+    "import-todo", ERROR, "check",
+    "a TODO(import) mark: what `pica-publish import` could not carry over from the manuscript",
+    "do what the mark says, then delete the mark",
+)
 HEADING_LEVEL_1 = _rule(
     "heading-level-1", WARNING, "check",
     "a level-1 heading in a body (the article title is the only one)",

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -134,14 +135,42 @@ def _flow(items: list[str]) -> CommentedSeq:
     return sequence
 
 
-def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
+@dataclass
+class Manifest:
+    """``issue.yml`` read for an edit that keeps its comments and layout (ruamel round trip)."""
+
+    path: Path
+    yaml: YAML
+    data: Any
+    chapters: list[Any]
+
+    def add(self, chapter: Path, role: str) -> int:
+        """List ``chapter`` by its role: before the strategy chapter (an editorial or prologue
+        before the first chapter, an appendix last); the position, from 0."""
+        root = self.path.parent
+        entry = CommentedMap([("file", chapter.relative_to(root).as_posix()), ("role", role)])
+        entry.fa.set_flow_style()
+        chapters = self.chapters
+        roles = [c.get("role") if isinstance(c, dict) else None for c in chapters]
+        if role == "appendix":
+            position = len(chapters)
+        else:
+            position = roles.index("strategy") if "strategy" in roles else len(chapters)
+            if role in ("editorial", "prologue"):
+                position = next(
+                    (i for i, r in enumerate(roles) if r not in ("editorial", "prologue")), 0
+                )
+        chapters.insert(position, entry)
+        with self.path.open("w", encoding="utf-8") as stream:
+            self.yaml.dump(self.data, stream)
+        return position
+
+
+def open_manifest(root: Path) -> Manifest | int:
+    """``issue.yml`` for :meth:`Manifest.add`, or the exit status after saying why not."""
     manifest = root / "issue.yml"
     if not manifest.is_file():
         print(f"pica-publish: no issue.yml in {root}", file=sys.stderr)
-        return 2
-    title = " ".join(title.split())
-    if not title or CONTROL_RE.search(title):
-        print("pica-publish: the title is empty or holds a control character", file=sys.stderr)
         return 2
     text = manifest.read_text("utf-8")
     try:
@@ -165,30 +194,32 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
             file=sys.stderr,
         )
         return 1
+    return Manifest(manifest, yaml, data, chapters)
+
+
+def chapter_path(root: Path, slug: str) -> Path:
+    """``chapters/NN-slug.md`` for a new chapter: the next number, the slug made unique."""
     folder = root / "chapters"
-    folder.mkdir(exist_ok=True)
     numbers = [int(m[1]) for p in folder.glob("*.md") if (m := re.match(r"^(\d+)-", p.name))]
-    slug = slugify(title)
     existing = {re.sub(r"^\d+-", "", p.stem) for p in folder.glob("*.md")}
     base, suffix = slug, 2
     while slug in existing:
         slug, suffix = f"{base}-{suffix}", suffix + 1
-    path = folder / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
+    return folder / f"{max(numbers, default=0) + 1:02d}-{slug}.md"
+
+
+def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
+    title = " ".join(title.split())
+    if not title or CONTROL_RE.search(title):
+        print("pica-publish: the title is empty or holds a control character", file=sys.stderr)
+        return 2
+    manifest = open_manifest(root)
+    if isinstance(manifest, int):
+        return manifest
+    (root / "chapters").mkdir(exist_ok=True)
+    path = chapter_path(root, slugify(title))
     path.write_text(front_matter(title) + BODY, "utf-8")
-    entry = CommentedMap([("file", path.relative_to(root).as_posix()), ("role", role)])
-    entry.fa.set_flow_style()
-    roles = [c.get("role") if isinstance(c, dict) else None for c in chapters]
-    if role == "appendix":
-        position = len(chapters)
-    else:
-        position = roles.index("strategy") if "strategy" in roles else len(chapters)
-        if role in ("editorial", "prologue"):
-            position = next(
-                (i for i, r in enumerate(roles) if r not in ("editorial", "prologue")), 0
-            )
-    chapters.insert(position, entry)
-    with manifest.open("w", encoding="utf-8") as stream:
-        yaml.dump(data, stream)
+    position = manifest.add(path, role)
     print(f"created {path.relative_to(root)} and listed it in issue.yml (position {position + 1})")
     print(
         "next: replace the placeholders in capitals (YOUR NAME, …) and write the text, then run "

@@ -9,6 +9,7 @@ headings and raw HTML; images (:mod:`pica_publish.checks.images`) and the syntax
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from pica_publish import rules
@@ -33,6 +34,7 @@ from pica_publish.registry import check_registry
 from pica_publish.scaffold import PLACEHOLDERS
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
+from pica_publish.word_import import TODO as IMPORT_MARK
 
 ABSTRACT_MAX_WORDS = 250
 
@@ -81,6 +83,7 @@ def check(state: BuildState) -> BuildState:
                 found.append(Citation(item.text, location))
         citations[chapter.slug] = tuple(found)
         check_labels(chapter, scan, report)
+        check_typed_citations(chapter, scan, issue, report)
         check_math(chapter, scan, report)
         images[chapter.slug] = check_images(issue, chapter, scan.images, report)
         previous_level = 1  # the title
@@ -119,6 +122,40 @@ def check(state: BuildState) -> BuildState:
     return dataclasses.replace(state, citations=citations, images=images, frame_files=frame)
 
 
+def check_typed_citations(
+    chapter: ChapterSource, scan: BodyScan, issue: Issue, report: Report
+) -> None:
+    """``(Ross et al. 2010)`` typed as text: the entries it may mean, by first author and year
+    (``pica-publish import`` links those that fit one entry). A parenthesis that fits no entry
+    is reported only when it reads as a citation beyond doubt ("et al.", "and", "&")."""
+    from pica_publish.word_import import CITED_RE, matching_works, works_in
+
+    if not scan.typed_citations:
+        return
+    candidates = works_in(issue.bibliography.entries)
+    for typed in scan.typed_citations:
+        parts = [CITED_RE.match(part.strip()) for part in typed.text.split(";")]
+        if not all(parts):
+            continue
+        keys = [
+            [w.key for w in matching_works(m["names"], m["year"] + m["letter"], candidates)]
+            for m in parts
+            if m
+        ]
+        if not any(keys) and not re.search(r"\bet al\b|\band\b|&", typed.text):
+            continue
+        hint = "; ".join(
+            f"{m['names'].strip()} {m['year']}{m['letter']}: "
+            + (" or ".join(f"[@{k}]" for k in found) if found else "no entry fits (add it)")
+            for m, found in zip(parts, keys, strict=True)
+            if m
+        )
+        location = chapter.location(typed.line + chapter.body_line - 1, max(1, typed.column - 1))
+        report.add(
+            rules.CITATION_AS_TEXT, f"'({typed.text})' is a citation typed as text", location, hint
+        )
+
+
 def check_placeholders(chapter: ChapterSource, report: Report) -> None:
     """Text that ``pica-publish new chapter`` wrote for the author to replace (the scaffold's
     :data:`~pica_publish.scaffold.PLACEHOLDERS`), left in the front matter or the body."""
@@ -128,6 +165,15 @@ def check_placeholders(chapter: ChapterSource, report: Report) -> None:
     )
     for text, first_line in parts:
         for number, line in enumerate(text.split("\n"), start=first_line):
+            column = line.find(IMPORT_MARK)
+            if column >= 0:
+                end = line.find("]", column)
+                said = line[column + len(IMPORT_MARK) : end if end >= 0 else None].strip(" :")
+                report.add(
+                    rules.IMPORT_TODO,
+                    f"left by `pica-publish import`: {said or 'see this line'}",
+                    chapter.location(number, column + 1),
+                )
             for placeholder in PLACEHOLDERS:
                 column = line.find(placeholder.text)
                 if column >= 0:

@@ -1,0 +1,97 @@
+"""``pica-publish export docx chapters/NN-slug.md``: a chapter as a Word file, for authors who
+review in Word.
+
+The chapter is loaded and checked as a build does (an error stops the export: a Word file of a
+chapter that does not build would show what will not be printed); its body is converted by
+pandoc with the build's own filters and citation style, so figures, tables, cross-references
+and references read as in the issue, in the house styles of ``theme/reference.docx`` (made by
+``tools/make_reference_docx.py``). The file goes to ``build/docx/<slug>.docx`` (or ``-o``),
+written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from pica_publish.build import run, select_stages
+from pica_publish.filters import (
+    csl_style_path,
+    filter_settings,
+    lua_filters,
+    lua_filters_after_citeproc,
+)
+from pica_publish.model import Chapter
+from pica_publish.pandoc import PandocError, markdown_to_docx
+from pica_publish.state import BuildOptions
+from pica_publish.theme import theme_path
+
+
+def docx_metadata(chapter: Chapter) -> dict[str, object]:
+    """What pandoc's Word writer puts before the text: title, authors, abstract, keywords."""
+    meta = chapter.meta
+    authors = [
+        author.name
+        + (
+            f" ({', '.join(meta.affiliations.get(k, k) for k in author.affiliations)})"
+            if author.affiliations
+            else ""
+        )
+        for author in meta.authors
+    ]
+    data: dict[str, object] = {"title": meta.title, "author": authors}
+    if meta.abstract:
+        data["abstract"] = meta.abstract
+    if meta.keywords:
+        data["keywords"] = list(meta.keywords)
+        data["subject"] = ", ".join(meta.keywords)
+    return data
+
+
+def main(root: Path, chapter_path: Path, output: Path | None) -> int:
+    from pica_publish.reporting import write_human
+
+    options = BuildOptions(root=root, build_dir=root / "build", outputs=frozenset())
+    state = run(options, select_stages(only=("load", "check", "convert")), skip_if_current=False)
+    issue = state.issue
+    chapter = None
+    if issue is not None:
+        chapter = next((c for c in issue.chapters if c.path.resolve() == chapter_path), None)
+    if state.report.has_errors or issue is None:
+        write_human(state.report.diagnostics, sys.stderr, verbose=False)
+        print(
+            f"{chapter_path}: error: the issue has errors; fix them and export again",
+            file=sys.stderr,
+        )
+        return 1
+    if chapter is None:
+        print(f"{chapter_path}: error: not a chapter listed in issue.yml", file=sys.stderr)
+        return 1
+    try:
+        data = markdown_to_docx(
+            chapter.body,
+            metadata={**docx_metadata(chapter), **filter_settings(issue)},
+            references=list(state.cited_items.get(chapter.slug, [])),
+            csl=csl_style_path(),
+            filters=lua_filters(),
+            filters_after=lua_filters_after_citeproc(),
+            number_prefix=chapter.number_prefix,
+            reference_doc=theme_path("reference.docx"),
+            resource_path=chapter.path.parent,
+        )
+    except PandocError as error:
+        print(
+            f"{chapter_path}: error: pandoc could not write the Word file: {error}", file=sys.stderr
+        )
+        return 1
+    target = output or root / "build" / "docx" / f"{chapter.slug}.docx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".tmp-", suffix=".docx", dir=target.parent)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(name, target)
+    shown = target.relative_to(root) if target.is_relative_to(root) else target
+    print(f"wrote {shown} ({len(data) // 1024} kB): {chapter.meta.title}")
+    return 0

@@ -1,0 +1,1285 @@
+"""``pica-publish import manuscript.docx``: a Word (or LibreOffice) manuscript becomes a chapter.
+
+The steps, in order (:func:`import_manuscript` reads top to bottom), gathering everything and
+refusing what would lose content before anything is written:
+
+1. :func:`survey` the package itself (lxml over its XML): tracked changes and comments (refused
+   unless ``--accept-changes``: they are decisions the author has not made), and objects pandoc
+   cannot carry (embedded charts, SmartArt, OLE objects), each with the paragraph it is in.
+2. :func:`read_document`: pandoc's docx (or odt) reader, with its ``citations`` extension
+   (Zotero's ``ADDIN ZOTERO_ITEM CSL_CITATION`` and Mendeley's ``ADDIN CSL_CITATION`` fields
+   become citations, their CSL items the document's ``references``) and ``styles`` (each
+   paragraph's Word style, to find captions), images extracted.
+3. :func:`front_matter`: the title page — title; authors with their affiliation marks
+   (superscript digits) and the corresponding author (``*``); affiliations; the e-mail;
+   the abstract; keywords. What cannot be found is written as the scaffold's placeholders
+   (``YOUR NAME``…), which ``check`` reports until they are replaced.
+4. :func:`references`: each cited item gets a key in the house style (``ross2010den``) — or the
+   key of the entry of ``references/*.bib`` that is the same work (same DOI, or same title,
+   year and first author) — and new items are written as BibTeX by pandoc.
+5. :func:`rewrite`: citations by key; a picture with its caption paragraph becomes a figure
+   (``{#fig:slug-n}``, Word's alt text kept), a table with its caption a captioned table
+   (``{#tbl:slug-n}``); "Figure 2" and "Table 1" in the text become cross-references; author-year
+   citations typed as text are linked where one entry fits (``check`` lists candidates for the
+   rest); what pandoc cannot carry is marked ``TODO(import)`` at its place; the typed reference
+   list is dropped (the build writes one).
+6. :func:`write_chapter`: ``chapters/NN-slug.md``, ``chapters/figures/<slug>/``,
+   ``references/<slug>.bib``, and the chapter listed in ``issue.yml`` before the strategy.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pica_publish.doi import normalise_doi
+
+if TYPE_CHECKING:
+    from pica_publish.model import BibEntry
+
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+"""What a manuscript package may hold, uncompressed (a zip bomb is refused, not unpacked)."""
+MAX_PACKAGE_FILES = 5000
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {
+    "w": W,
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+}
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+DIAGRAM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+TODO = "TODO(import)"
+"""The mark of what the import could not do; ``check`` reports each one, with its text."""
+
+
+class ImportRefused(Exception):
+    """The manuscript cannot be imported as it is; ``problems`` say why, one a line."""
+
+    def __init__(self, problems: list[str], hint: str = "") -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in the package itself: a tracked change, a comment, an object."""
+
+    kind: str
+    """``insertion``, ``deletion``, ``comment``, ``chart``, ``SmartArt``, ``embedded object``."""
+    paragraph: int
+    """Which paragraph of the body it is in, from 1."""
+    text: str
+    """Its text, or the text of its paragraph (shortened)."""
+    author: str = ""
+
+
+# --- 1. the package ------------------------------------------------------------------------
+
+
+def survey(path: Path) -> list[Finding]:
+    """Tracked changes, comments and objects pandoc cannot carry, in document order."""
+    from lxml import etree
+
+    with _package(path) as package:
+        names = set(package.namelist())
+        if "word/document.xml" in names:
+            body = etree.fromstring(package.read("word/document.xml"))
+            comments = (
+                etree.fromstring(package.read("word/comments.xml"))
+                if "word/comments.xml" in names
+                else None
+            )
+            return list(_docx_findings(body, comments))
+        if "content.xml" in names:
+            return list(_odt_findings(etree.fromstring(package.read("content.xml"))))
+    raise ImportRefused([f"{path.name} is neither a Word (.docx) nor an OpenDocument (.odt) file"])
+
+
+class _package:
+    """The manuscript as a zip file, refused when it is not one or would unpack too large."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> zipfile.ZipFile:
+        try:
+            package = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise ImportRefused(
+                [f"{self.path.name} cannot be read as a Word or OpenDocument file: {error}"],
+                "save it again from Word or LibreOffice as .docx",
+            ) from None
+        infos = package.infolist()
+        if len(infos) > MAX_PACKAGE_FILES or sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
+            package.close()
+            raise ImportRefused(
+                [f"{self.path.name} unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB"],
+                "send the figures as separate files and the text without them",
+            )
+        self.package = package
+        return package
+
+    def __exit__(self, *_exc: object) -> None:
+        self.package.close()
+
+
+def _text(element: Any, tag: str = "t") -> str:
+    return (
+        "".join(element.itertext())
+        if tag == "all"
+        else "".join(t.text or "" for t in element.iter(f"{{{W}}}{tag}"))
+    )
+
+
+def _short(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _docx_findings(body: Any, comments: Any) -> Iterator[Finding]:
+    said: dict[str, str] = {}
+    if comments is not None:
+        for comment in comments.iter(f"{{{W}}}comment"):
+            said[comment.get(f"{{{W}}}id", "")] = _text(comment)
+    for number, paragraph in enumerate(body.iter(f"{{{W}}}p"), start=1):
+        context = _short(_text(paragraph))
+        for change in paragraph.iter(
+            f"{{{W}}}ins", f"{{{W}}}del", f"{{{W}}}moveFrom", f"{{{W}}}moveTo"
+        ):
+            kind = {"ins": "insertion", "del": "deletion"}.get(
+                change.tag.split("}")[1], "moved text"
+            )
+            text = _text(change, "delText") if kind == "deletion" else _text(change)
+            yield Finding(kind, number, _short(text), change.get(f"{{{W}}}author", ""))
+        for start in paragraph.iter(f"{{{W}}}commentRangeStart", f"{{{W}}}commentReference"):
+            if (
+                start.tag.endswith("commentReference")
+                and paragraph.find(
+                    f".//{{{W}}}commentRangeStart[@{{{W}}}id='{start.get(f'{{{W}}}id')}']"
+                )
+                is not None
+            ):
+                continue  # the same comment, counted at its start
+            ident = start.get(f"{{{W}}}id", "")
+            yield Finding("comment", number, _short(said.get(ident, context)))
+        for data in paragraph.iter(f"{{{NS['a']}}}graphicData"):
+            uri = data.get("uri", "")
+            if uri == CHART:
+                yield Finding("chart", number, context)
+            elif uri == DIAGRAM:
+                yield Finding("SmartArt", number, context)
+        for _ in paragraph.iter(f"{{{W}}}object"):
+            yield Finding("embedded object", number, context)
+
+
+def _odt_findings(content: Any) -> Iterator[Finding]:
+    text_ns, office = NS["text"], NS["office"]
+    for region in content.iter(f"{{{text_ns}}}changed-region"):
+        for kind in ("insertion", "deletion", "format-change"):
+            for change in region.iter(f"{{{text_ns}}}{kind}"):
+                creator = "".join(
+                    e.text or "" for e in change.iter("{http://purl.org/dc/elements/1.1/}creator")
+                )
+                yield Finding(kind.replace("-", " "), 0, _short(_text(change, "all")), creator)
+    for number, paragraph in enumerate(content.iter(f"{{{text_ns}}}p"), start=1):
+        for note in paragraph.iter(f"{{{office}}}annotation"):
+            yield Finding("comment", number, _short(_text(note, "all")))
+        for frame in paragraph.iter(f"{{{NS['draw']}}}object"):
+            yield Finding("embedded object", number, _short(_text(paragraph, "all")))
+            del frame
+
+
+def refuse_changes(path: Path, findings: list[Finding]) -> None:
+    """Tracked changes and comments are the author's to settle: refused, each listed."""
+    open_ = [
+        f
+        for f in findings
+        if f.kind in ("insertion", "deletion", "moved text", "comment", "format change")
+    ]
+    if not open_:
+        return
+    lines = [
+        f"paragraph {f.paragraph}: {f.kind}{f' by {f.author}' if f.author else ''}: '{f.text}'"
+        if f.paragraph
+        else f"{f.kind}{f' by {f.author}' if f.author else ''}: '{f.text}'"
+        for f in open_
+    ]
+    changes = sum(f.kind != "comment" for f in open_)
+    comments = len(open_) - changes
+    raise ImportRefused(
+        [f"{path.name} has {changes} tracked change(s) and {comments} comment(s):", *lines],
+        "settle them in Word (Review > Accept/Reject, delete the comments), or import with "
+        "--accept-changes to accept every change and leave the comments out",
+    )
+
+
+# --- 2. the document ---------------------------------------------------------------------
+
+
+def stringify(node: Any) -> str:
+    """The text of inlines or blocks (as pandoc's ``stringify``)."""
+    if isinstance(node, list):
+        return "".join(stringify(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    kind: Any = node.get("t")
+    content: Any = node.get("c")
+    if kind == "Str":
+        return str(content)
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Math", "Code", "RawInline"):
+        return str(content[1])
+    if kind in ("Image", "Link", "Span", "Div"):
+        return stringify(content[1])
+    if kind == "Cite":
+        return stringify(content[1])
+    if kind == "Note":
+        return ""
+    if kind == "Quoted":
+        return "“" + stringify(content[1]) + "”"
+    if kind == "Header":
+        return stringify(content[2])
+    return stringify(content) if isinstance(content, list) else ""
+
+
+def _str(text: str) -> list[dict[str, Any]]:
+    """Inlines for plain ``text``."""
+    inlines: list[dict[str, Any]] = []
+    for number, word in enumerate(text.split(" ")):
+        if number:
+            inlines.append({"t": "Space"})
+        if word:
+            inlines.append({"t": "Str", "c": word})
+    return inlines
+
+
+# --- 3. the title page -------------------------------------------------------------------
+
+
+@dataclass
+class TitlePage:
+    """What the first paragraphs of the manuscript say about the article."""
+
+    title: str = ""
+    authors: list[dict[str, Any]] = field(default_factory=list)
+    affiliations: dict[str, str] = field(default_factory=dict)
+    email: str = ""
+    abstract: str = ""
+    keywords: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
+    """What could not be found (reported by the import; placeholders in the file)."""
+
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+KEYWORDS_RE = re.compile(r"^\s*(key\s*words?|mots[- ]clés|ключевые слова)\s*[:.]\s*", re.IGNORECASE)
+
+
+def _is_heading(block: dict[str, Any], *names: str) -> bool:
+    if block.get("t") == "Header":
+        text = stringify(block["c"][2])
+    elif block.get("t") in ("Para", "Plain"):
+        inlines = block["c"]
+        if not (len(inlines) == 1 and inlines[0].get("t") == "Strong"):
+            return False
+        text = stringify(inlines)
+    else:
+        return False
+    return text.strip().rstrip(":.").lower() in names
+
+
+def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
+    """The title page read from the first blocks, and the blocks of the body after it."""
+    page = TitlePage(title=" ".join(stringify(ast["meta"].get("title", {}).get("c", [])).split()))
+    blocks = without_styles(ast["blocks"])
+    index = 0
+    if not page.title and blocks and blocks[0].get("t") in ("Header", "Para"):
+        page.title = stringify(blocks[0]).strip()
+        index = 1
+    # the title page: everything before the first heading that is not the abstract's
+    while index < len(blocks):
+        block = blocks[index]
+        if _is_heading(block, "abstract", "summary"):
+            index += 1
+            parts = []
+            while index < len(blocks) and blocks[index].get("t") in ("Para", "Plain"):
+                if KEYWORDS_RE.match(stringify(blocks[index])):
+                    break
+                parts.append(" ".join(stringify(blocks[index]).split()))
+                index += 1
+            page.abstract = "\n\n".join(parts)
+            continue
+        if block.get("t") == "Header":
+            break
+        if block.get("t") not in ("Para", "Plain"):
+            break
+        text = " ".join(stringify(block).split())
+        inlines = block["c"]
+        marked = any(i.get("t") == "Superscript" for i in inlines)
+        email = EMAIL_RE.search(text)
+        if match := KEYWORDS_RE.match(text):
+            page.keywords = [k.strip() for k in re.split(r"[;,]", text[match.end() :]) if k.strip()]
+        elif page.authors and inlines[0].get("t") == "Superscript" and len(inlines) > 1:
+            mark = stringify(inlines[0]).strip()
+            page.affiliations[mark] = " ".join(stringify(inlines[1:]).split()).strip(" ,;")
+        elif email and (page.authors or not marked):
+            page.email = email.group(0)
+        elif not page.authors and marked:
+            page.authors = _authors(inlines)
+        elif not page.authors and len(text) < 200:
+            names = [n.strip() for n in re.split(r",|\band\b|&", text) if n.strip()]
+            page.authors = [{"name": n, "marks": []} for n in names]
+        else:
+            break
+        index += 1
+    _fill_in(page)
+    return page, blocks[index:]
+
+
+def _authors(inlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``Anna Petrova¹, Batbayar Dorj²*``: names with their affiliation marks."""
+    authors: list[dict[str, Any]] = []
+    name: list[str] = []
+    for inline in [*inlines, {"t": "Str", "c": ","}]:
+        if inline.get("t") == "Superscript":
+            marks = re.findall(r"\d+|[*†‡§]", stringify(inline))
+            if name:
+                authors.append(
+                    {"name": " ".join("".join(name).split()).strip(" ,"), "marks": marks}
+                )
+                name = []
+            elif authors:
+                authors[-1]["marks"] += marks
+            continue
+        text = stringify(inline)
+        pieces = re.split(r",|\band\b|&|;", text)
+        for number, piece in enumerate(pieces):
+            if number and "".join(name).strip():
+                authors.append({"name": " ".join("".join(name).split()), "marks": []})
+                name = []
+            name.append(piece)
+    return [a for a in authors if a["name"]]
+
+
+def _fill_in(page: TitlePage) -> None:
+    """Placeholders (the scaffold's, which ``check`` reports) for what was not found."""
+    from pica_publish.scaffold import ABSTRACT, ADDRESS, AUTHOR_NAME, EMAIL, KEYWORD
+
+    if not page.title:
+        page.title = "TITLE"
+        page.todo.append("the title (no Title paragraph)")
+    if not page.authors:
+        page.authors = [{"name": AUTHOR_NAME.text, "marks": []}]
+        page.todo.append("the authors")
+    if not page.email:
+        page.email = EMAIL.text
+        page.todo.append("the corresponding author's e-mail")
+    if not page.affiliations:
+        page.affiliations = {"1": ADDRESS.text}
+        page.todo.append("the affiliations")
+    if not page.abstract:
+        page.abstract = f"{ABSTRACT.text} (none found in the manuscript)."
+        page.todo.append("the abstract")
+    if not page.keywords:
+        page.keywords = [KEYWORD.text]
+        page.todo.append("the keywords")
+
+
+def without_styles(node: Any) -> Any:
+    """The AST without the ``styles`` extension's marks: a Div or Span that only carries a Word
+    style gives way to its content, and no attribute keeps a ``custom-style``."""
+    if isinstance(node, list):
+        out: list[Any] = []
+        for item in node:
+            if _style_only(item):
+                out.extend(without_styles(item["c"][1]))
+            else:
+                out.append(without_styles(item))
+        return out
+    if isinstance(node, dict):
+        if "t" in node and "c" in node:
+            content = without_styles(node["c"])
+            if node["t"] in ("Table", "Figure", "Header", "Div", "Span", "CodeBlock", "Code"):
+                _drop_style(content[1] if node["t"] == "Header" else content[0])
+            return {"t": node["t"], "c": content}
+        return {key: without_styles(value) for key, value in node.items()}
+    return node
+
+
+def _style_only(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and item.get("t") in ("Div", "Span")
+        and not item["c"][0][0]
+        and any(k == "custom-style" for k, _ in item["c"][0][2])
+    )
+
+
+def _drop_style(attr: Any) -> None:
+    if isinstance(attr, list) and len(attr) == 3 and isinstance(attr[2], list):
+        attr[2] = [kv for kv in attr[2] if kv[0] != "custom-style"]
+
+
+# --- 4. the references -------------------------------------------------------------------
+
+KEY_STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "at",
+        "by",
+        "from",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "its",
+        "it",
+        "into",
+        "der",
+        "die",
+        "das",
+        "la",
+        "le",
+        "les",
+        "el",
+        "los",
+        "de",
+        "du",
+        "des",
+    ]
+)
+
+
+def _ascii(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def house_key(item: dict[str, Any]) -> str:
+    """The house style's citation key (Better BibTeX's ``[auth:lower][year][shorttitle1_0]``):
+    the first author's family name, the year, the first word of the title that is not a
+    function word — ``ross2010den``."""
+    names = item.get("author") or item.get("editor") or []
+    first = names[0] if names else {}
+    family = first.get("family") or first.get("literal") or "anon"
+    family = family.split()[-1] if first.get("literal") else family
+    year = _year(item) or "nd"
+    words = re.findall(r"[^\W_]+", str(item.get("title", "")))
+    word = next((w for w in words if w.lower() not in KEY_STOP_WORDS), "")
+    return _ascii(family) + year + _ascii(word)
+
+
+def _year(item: dict[str, Any]) -> str:
+    parts = (item.get("issued") or {}).get("date-parts") or [[]]
+    return str(parts[0][0]) if parts and parts[0] else ""
+
+
+def _folded_title(text: str) -> str:
+    return _ascii(re.sub(r"[{}\\]", "", text))
+
+
+@dataclass(frozen=True)
+class Known:
+    """An entry of ``references/*.bib``, as the import compares works."""
+
+    key: str
+    doi: str | None
+    title: str
+    year: str
+    first_author: str
+    second_author: str = ""
+
+
+def known_entries(root: Path) -> list[Known]:
+    """The entries of ``references/*.bib``, read as the build reads them."""
+    from pica_publish.bibliography import load_bibliography
+    from pica_publish.diagnostics import Report
+
+    return known_from(load_bibliography(root, Report()).entries)
+
+
+def known_from(entries: Mapping[str, BibEntry]) -> list[Known]:
+    """What the import compares of each entry."""
+    found = []
+    for key, entry in entries.items():
+        fields = {k.lower(): v for k, v in entry.fields.items()}
+        authors = fields.get("author") or fields.get("editor") or ""
+        first = re.split(r"\s+and\s+", authors.strip())[0] if authors else ""
+        family = first.split(",")[0] if "," in first else (first.split() or [""])[-1]
+        names = re.split(r"\s+and\s+", authors.strip()) if authors else []
+        second = names[1] if len(names) > 1 else ""
+        second_family = second.split(",")[0] if "," in second else (second.split() or [""])[-1]
+        year = fields.get("year") or (fields.get("date") or "")[:4]
+        found.append(
+            Known(
+                key,
+                normalise_doi(fields.get("doi", "")) if fields.get("doi") else None,
+                _folded_title(fields.get("title", "")),
+                year.strip("{} "),
+                _ascii(re.sub(r"[{}\\]", "", family)),
+                _ascii(re.sub(r"[{}\\]", "", second_family)),
+            )
+        )
+    return found
+
+
+def works_in(entries: Mapping[str, BibEntry]) -> list[Work]:
+    """The entries a typed citation may name (``check``)."""
+    return works(known_from(entries), [])
+
+
+def same_work(item: dict[str, Any], known: Known) -> bool:
+    """Same DOI, or the same title, year and first author."""
+    doi = normalise_doi(str(item.get("DOI", ""))) if item.get("DOI") else None
+    if doi and known.doi:
+        return doi == known.doi
+    names = item.get("author") or item.get("editor") or [{}]
+    family = _ascii(names[0].get("family") or names[0].get("literal") or "")
+    return (
+        _folded_title(str(item.get("title", ""))) == known.title
+        and _year(item) == known.year
+        and family == known.first_author
+    )
+
+
+@dataclass
+class References:
+    """The cited items: each item's key, and the BibTeX of those that are new."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    """pandoc's citation id (Zotero's item id, Mendeley's ``ITEM-1``) → citation key."""
+    reused: dict[str, str] = field(default_factory=dict)
+    """Key → the file that holds it, for items already in the bibliography."""
+    new: list[dict[str, Any]] = field(default_factory=list)
+    """CSL items to add, their ``id`` the new key."""
+
+
+def references(items: list[dict[str, Any]], known: list[Known]) -> References:
+    """Keys for every item the citation fields carry (CSL JSON, as pandoc reads them)."""
+    found = References()
+    taken = {k.key for k in known}
+    for item in items:
+        ident = str(item.get("id", ""))
+        match = next((k for k in known if same_work(item, k)), None)
+        if match is not None:
+            found.keys[ident] = match.key
+            found.reused[match.key] = ident
+            continue
+        same = next((n for n in found.new if _same_item(n, item)), None)
+        if same is not None:  # one work cited by two fields (Zotero and Mendeley both)
+            found.keys[ident] = same["id"]
+            continue
+        base = house_key(item)
+        key, suffix = base, 0
+        while key in taken:
+            suffix += 1
+            key = base + "abcdefghijklmnopqrstuvwxyz"[(suffix - 1) % 26] * ((suffix - 1) // 26 + 1)
+        taken.add(key)
+        found.keys[ident] = key
+        found.new.append({**item, "id": key})
+    return found
+
+
+def _same_item(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (
+        a.get("DOI")
+        and a.get("DOI") == b.get("DOI")
+        or (
+            _folded_title(str(a.get("title", ""))) == _folded_title(str(b.get("title", "")))
+            and _year(a) == _year(b)
+        )
+    )
+
+
+BIBTEX_TYPES = {
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "article": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "paper-conference": "inproceedings",
+    "report": "techreport",
+    "thesis": "phdthesis",
+}
+"""CSL item types → BibTeX entry types; any other is ``@misc``."""
+
+
+def bibtex(items: list[dict[str, Any]], source: str) -> str:
+    """BibTeX entries for CSL items (their ``id`` the key), written by bibtexparser: titles as
+    the reference manager has them, with words capitalised after the first protected (as the
+    house bibliography writes ``{Pallas's}``), DOIs kept."""
+    from bibtexparser import writer as bibtex_writer
+    from bibtexparser.library import Library
+    from bibtexparser.model import Entry, Field
+    from bibtexparser.writer import BibtexFormat
+
+    library = Library()
+    for item in items:
+        kind = BIBTEX_TYPES.get(str(item.get("type", "")), "misc")
+        values: dict[str, str] = {}
+        for role in ("author", "editor"):
+            names = [_bib_name(n) for n in item.get(role) or [] if isinstance(n, dict)]
+            if names:
+                values[role] = " and ".join(names)
+        if item.get("title"):
+            values["title"] = _protected(_bib_text(item["title"]))
+        container = _bib_text(item.get("container-title", ""))
+        if container:
+            values["journal" if kind == "article" else "booktitle"] = container
+        for csl, field_name in (
+            ("volume", "volume"),
+            ("issue", "number"),
+            ("number", "number"),
+            ("edition", "edition"),
+            ("publisher", "publisher"),
+            ("publisher-place", "address"),
+            ("ISBN", "isbn"),
+            ("ISSN", "issn"),
+            ("URL", "url"),
+            ("DOI", "doi"),
+        ):
+            if item.get(csl) and field_name not in values:
+                values[field_name] = _bib_text(item[csl])
+        if item.get("page"):
+            values["pages"] = re.sub(r"\s*[-–—]+\s*", "--", _bib_text(item["page"]))
+        if year := _year(item):
+            values["year"] = year
+        if kind == "techreport" and "publisher" in values:
+            values["institution"] = values.pop("publisher")
+        if kind == "phdthesis" and "publisher" in values:
+            values["school"] = values.pop("publisher")
+        fields = [Field(name, "{" + value + "}") for name, value in values.items()]
+        library.add(Entry(kind, str(item["id"]), fields))
+    layout = BibtexFormat()  # type: ignore[no-untyped-call]
+    layout.indent = "  "
+    layout.block_separator = "\n"
+    header = (
+        f"% Imported from {source} by pica-publish import (Zotero/Mendeley citation fields)\n\n"
+    )
+    return header + bibtex_writer.write(library, bibtex_format=layout)
+
+
+def _bib_text(value: Any) -> str:
+    """A CSL value as BibTeX field text: no braces or backslashes of its own."""
+    return " ".join(re.sub(r"[{}\\]", "", str(value)).split())
+
+
+def _bib_name(name: dict[str, Any]) -> str:
+    if name.get("literal"):
+        return "{" + _bib_text(name["literal"]) + "}"
+    family = _bib_text(
+        " ".join(filter(None, [name.get("non-dropping-particle"), name.get("family")]))
+    )
+    given = _bib_text(name.get("given", ""))
+    return f"{family}, {given}" if given else family
+
+
+def _protected(title: str) -> str:
+    """Words with a capital after the title's first word in braces (kept as they are)."""
+    words = title.split(" ")
+    return " ".join(
+        [words[0], *("{" + w + "}" if any(c.isupper() for c in w) else w for w in words[1:])]
+    )
+
+
+# --- 5. the body -------------------------------------------------------------------------
+
+CAPTION_RE = re.compile(
+    r"^(?:(?P<kind>fig(?:ure)?|table|tab|рис(?:унок)?|таблица)\.?\s*(?P<number>\d+))?"
+    r"\s*[.:–—-]?\s*",
+    re.IGNORECASE,
+)
+"""A caption's label and number (``Figure 1.``); pandoc leaves only the ``.`` of a caption
+that Word numbered itself (Insert Caption: a ``SEQ`` field): figures are then numbered in
+order."""
+REFERENCE_HEADINGS = (
+    "references",
+    "literature cited",
+    "literature",
+    "bibliography",
+    "works cited",
+    "cited literature",
+    "список литературы",
+    "литература",
+)
+LOCATOR_LABELS = {"pages": "pp.", "page": "p.", "figure": "fig.", "table": "tab.", "chapter": "ch."}
+"""Zotero's locator labels (written out by pandoc) → the house style's abbreviations."""
+CITED_RE = re.compile(r"^(?P<names>[^\d;()]+?),?\s+(?P<year>\d{4})(?P<letter>[a-z]?)$")
+
+
+@dataclass
+class Body:
+    """What :func:`rewrite` did, for the summary and the files."""
+
+    blocks: list[dict[str, Any]]
+    figures: dict[str, tuple[str, Path]] = field(default_factory=dict)
+    """Figure id → (the file name in ``chapters/figures/<slug>/``, the extracted image)."""
+    tables: int = 0
+    linked: int = 0
+    """Author-year citations typed as text that were linked to their entry."""
+    todo: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Work:
+    """An entry a typed author-year citation may name."""
+
+    key: str
+    first_author: str
+    second_author: str
+    year: str
+
+
+def works(known: list[Known], new: list[dict[str, Any]]) -> list[Work]:
+    found = [Work(k.key, k.first_author, k.second_author, k.year) for k in known]
+    for item in new:
+        names = item.get("author") or []
+        family = [_ascii(n.get("family") or n.get("literal") or "") for n in names]
+        first, second = (family + ["", ""])[:2]
+        found.append(Work(item["id"], first, second, _year(item)))
+    return found
+
+
+def rewrite(
+    blocks: list[dict[str, Any]],
+    slug: str,
+    keys: dict[str, str],
+    candidates: list[Work],
+    findings: list[Finding],
+) -> Body:
+    """The body as the chapter format wants it (see the module's step 5)."""
+    body = Body(_until_references(blocks))
+    shift = 2 - min((b["c"][0] for b in body.blocks if b.get("t") == "Header"), default=2)
+    numbers: dict[tuple[str, str], str] = {}
+    """(``fig`` or ``tbl``, the number the manuscript gives it) → its label."""
+    counted: dict[str, int] = {}
+    taken: set[str] = set()
+
+    def label(kind: str, caption: list[dict[str, Any]]) -> str:
+        from pica_publish.scaffold import slugify
+
+        text = stringify(caption)
+        match = CAPTION_RE.match(text)
+        assert match is not None  # every part of the pattern is optional
+        words = slugify(text[match.end() :], words=3)
+        ident, n = f"{kind}:{words}", 2
+        while ident in taken:
+            ident, n = f"{kind}:{words}-{n}", n + 1
+        taken.add(ident)
+        counted[kind] = counted.get(kind, 0) + 1
+        numbers[kind, match["number"] or str(counted[kind])] = ident
+        return ident
+
+    for block in _walk_blocks(body.blocks):
+        kind = block.get("t")
+        if kind == "Header":
+            block["c"][0] = max(1, min(6, block["c"][0] + shift))
+        elif kind == "Figure":
+            attr, caption, content = block["c"]
+            paragraphs = caption[1]
+            ident = label("fig", paragraphs)
+            attr[0] = ident
+            _strip_caption_number(paragraphs)
+            images = [i for i in _walk_inlines(content) if i.get("t") == "Image"]
+            for image in images[:1]:
+                image_attr, alt, target = image["c"]
+                source = Path(target[0])
+                name = f"{ident.split(':', 1)[1]}{source.suffix.lower()}"
+                body.figures[ident] = (name, source)
+                described = " ".join(stringify(alt).split())
+                kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
+                if described and described != " ".join(stringify(paragraphs).split()):
+                    kept.append(("alt", described))
+                image_attr[2] = kept
+                target[0] = f"figures/{slug}/{name}"
+        elif kind == "Table":
+            attr, caption = block["c"][0], block["c"][1]
+            body.tables += 1
+            if caption[1]:
+                attr[0] = label("tbl", caption[1])
+                _strip_caption_number(caption[1])
+            else:
+                attr[0] = label("tbl", _str(f"table {body.tables}"))
+                caption[1] = [{"t": "Plain", "c": _str(f"{TODO}: write the caption of this table")}]
+                body.todo.append(f"a caption for table {body.tables}")
+            _header_row(block)
+    for block in _walk_blocks(body.blocks):
+        for inlines in _inline_lists(block):
+            inlines[:] = _cross_references(inlines, numbers)
+            inlines[:] = _citations(inlines, keys, body)
+            inlines[:] = _typed_citations(inlines, candidates, body)
+    _placeholders(body, findings)
+    return body
+
+
+def _until_references(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The body without the typed reference list (the build writes the references)."""
+    for number, block in enumerate(blocks):
+        if _is_heading(block, *REFERENCE_HEADINGS):
+            return blocks[:number]
+    return blocks
+
+
+def _strip_caption_number(paragraphs: list[dict[str, Any]]) -> None:
+    """``Figure 1. Locations…`` → ``Locations…`` (the build numbers figures)."""
+    if not paragraphs or paragraphs[0].get("t") not in ("Para", "Plain"):
+        return
+    inlines = paragraphs[0]["c"]
+    text = stringify(inlines)
+    match = CAPTION_RE.match(text)
+    if not match or not match.group(0):
+        return
+    remove = len(match.group(0))
+    while inlines and remove > 0:
+        first = inlines[0]
+        piece = stringify(first)
+        if len(piece) <= remove:
+            inlines.pop(0)
+            remove -= len(piece)
+        else:
+            first["c"] = piece[remove:]
+            remove = 0
+    if inlines and inlines[0].get("t") == "Str":
+        inlines[0]["c"] = inlines[0]["c"][:1].upper() + inlines[0]["c"][1:]
+
+
+def _header_row(table: dict[str, Any]) -> None:
+    """A table without a marked header row gets its first row as header (Word authors rarely
+    mark it; the house style prints one)."""
+    head, bodies = table["c"][3], table["c"][4]
+    if head[1] or not bodies or not bodies[0][3]:
+        return
+    head[1] = [bodies[0][3].pop(0)]
+
+
+def _walk_blocks(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for block in blocks:
+        yield block
+        kind: Any = block.get("t")
+        content: Any = block.get("c")
+        if kind in ("BlockQuote",):
+            yield from _walk_blocks(content)
+        elif kind == "Div":
+            yield from _walk_blocks(content[1])
+        elif kind in ("BulletList",):
+            for item in content:
+                yield from _walk_blocks(item)
+        elif kind == "OrderedList":
+            for item in content[1]:
+                yield from _walk_blocks(item)
+        elif kind == "Figure":
+            yield from _walk_blocks(content[2])
+        elif kind == "Table":
+            for row in [*content[3][1], *[r for b in content[4] for r in b[3]]]:
+                for cell in row[1]:
+                    yield from _walk_blocks(cell[4])
+
+
+def _inline_lists(block: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The inline lists of one block (its own, and those of notes and spans within)."""
+    kind: Any = block.get("t")
+    content: Any = block.get("c")
+    lists = []
+    if kind in ("Para", "Plain"):
+        lists = [content]
+    elif kind == "Header":
+        lists = [content[2]]
+    elif kind == "Figure" or kind == "Table":
+        lists = [p["c"] for p in content[1][1] if p.get("t") in ("Para", "Plain")]
+    for inlines in lists:
+        yield inlines
+        for inline in inlines:
+            if inline.get("t") == "Note":
+                for inner in _walk_blocks(inline["c"]):
+                    yield from _inline_lists(inner)
+
+
+def _walk_inlines(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for block in _walk_blocks(blocks):
+        for inlines in _inline_lists(block):
+            yield from inlines
+
+
+def _cite(keys: list[str], text: str, *, in_text: bool = False) -> dict[str, Any]:
+    return {
+        "t": "Cite",
+        "c": [
+            [
+                {
+                    "citationId": key,
+                    "citationPrefix": [],
+                    "citationSuffix": [],
+                    "citationMode": {"t": "AuthorInText" if in_text else "NormalCitation"},
+                    "citationNoteNum": 0,
+                    "citationHash": 0,
+                }
+                for key in keys
+            ],
+            _str(text),
+        ],
+    }
+
+
+def _cross_references(
+    inlines: list[dict[str, Any]], numbers: dict[tuple[str, str], str]
+) -> list[dict[str, Any]]:
+    """``Figure 2`` and ``Table 1`` in the text → ``@fig:…``, ``@tbl:…``."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(inlines):
+        inline = inlines[index]
+        if (
+            inline.get("t") == "Str"
+            and index + 2 < len(inlines)
+            and inlines[index + 1].get("t") == "Space"
+            and inlines[index + 2].get("t") == "Str"
+        ):
+            word = inline["c"].lower().rstrip(".")
+            kind = {"figure": "fig", "fig": "fig", "table": "tbl", "tab": "tbl"}.get(word)
+            match = re.match(r"^(\d+)([.,;:)]*)$", inlines[index + 2]["c"])
+            if kind and match and (kind, match[1]) in numbers:
+                ident = numbers[kind, match[1]]
+                out.append(_cite([ident], f"@{ident}", in_text=True))
+                if match[2]:
+                    out.append({"t": "Str", "c": match[2]})
+                index += 3
+                continue
+        out.append(inline)
+        index += 1
+    return out
+
+
+def _citations(
+    inlines: list[dict[str, Any]], keys: dict[str, str], body: Body
+) -> list[dict[str, Any]]:
+    """Citation fields → citations by key."""
+    for inline in inlines:
+        if inline.get("t") == "Cite":
+            for citation in inline["c"][0]:
+                ident = citation["citationId"]
+                if ident in keys:
+                    citation["citationId"] = keys[ident]
+                suffix = " ".join(stringify(citation["citationSuffix"]).split())
+                if suffix:
+                    for label, short in LOCATOR_LABELS.items():
+                        suffix = re.sub(rf"^(,?\s*){label}\b\.?", rf"\g<1>{short}", suffix)
+                    citation["citationSuffix"] = _str(suffix if suffix[0] == "," else f", {suffix}")
+    return inlines
+
+
+def _typed_citations(
+    inlines: list[dict[str, Any]], candidates: list[Work], body: Body
+) -> list[dict[str, Any]]:
+    """``(Ross et al. 2010; Smith 1999)`` typed as text → a citation, when each name and year
+    fit exactly one entry; else left as text (``check`` lists the candidates)."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(inlines):
+        found = _typed_at(inlines, index, candidates)
+        if found is None:
+            out.append(inlines[index])
+            index += 1
+            continue
+        cite, after, index = found
+        out.append(cite)
+        if after:
+            out.append({"t": "Str", "c": after})
+        body.linked += 1
+    return out
+
+
+def _typed_at(
+    inlines: list[dict[str, Any]], index: int, candidates: list[Work]
+) -> tuple[dict[str, Any], str, int] | None:
+    """The citation typed from ``inlines[index]`` (which opens a parenthesis), the text after
+    its closing parenthesis, and the index after it; None if it is not one."""
+    first = inlines[index]
+    if first.get("t") != "Str" or not first["c"].startswith("("):
+        return None
+    for end in range(index, min(index + 24, len(inlines))):
+        piece = inlines[end]
+        if piece.get("t") not in ("Str", "Space", "SoftBreak"):
+            return None
+        if piece.get("t") == "Str" and ")" in piece["c"]:
+            text = stringify(inlines[index : end + 1])
+            found = _typed_citation(text, candidates)
+            if found is None:
+                return None
+            keys, after = found
+            return _cite(keys, text[: len(text) - len(after)]), after, end + 1
+    return None
+
+
+def _typed_citation(text: str, candidates: list[Work]) -> tuple[list[str], str] | None:
+    """The keys of ``(Name et al. 2010; Other and Name 1999)``, and the text after the
+    parenthesis; None unless every part names exactly one entry."""
+    match = re.match(r"^\((?P<inside>[^()]+)\)(?P<after>[^()]*)$", text)
+    if not match:
+        return None
+    keys = []
+    for part in match["inside"].split(";"):
+        cited = CITED_RE.match(part.strip())
+        if not cited:
+            return None
+        fits = matching_works(cited["names"], cited["year"] + cited["letter"], candidates)
+        if len(fits) != 1:
+            return None
+        keys.append(fits[0].key)
+    return keys, match["after"]
+
+
+def matching_works(names: str, year: str, candidates: list[Work]) -> list[Work]:
+    """The entries whose first (and, for "A and B", second) author and year fit."""
+    people = [p for p in re.split(r"\s+(?:and|&)\s+|\s+et\s+al\.?", names.strip()) if p.strip()]
+    if not people:
+        return []
+    first = _ascii(people[0].split()[-1])
+    second = _ascii(people[1].split()[-1]) if len(people) > 1 else ""
+    return [
+        w
+        for w in candidates
+        if w.first_author == first
+        and w.year == year[:4]
+        and (not second or not w.second_author or w.second_author == second)
+    ]
+
+
+def _placeholders(body: Body, findings: list[Finding]) -> None:
+    """A marked paragraph where an object pandoc cannot carry stood."""
+    for finding in findings:
+        if finding.kind not in ("chart", "SmartArt", "embedded object"):
+            continue
+        what = {"chart": "an embedded chart", "SmartArt": "a SmartArt diagram"}.get(
+            finding.kind, "an embedded object"
+        )
+        note = (
+            f"{TODO}: {what} stood here (paragraph {finding.paragraph} of the manuscript); "
+            "save it as SVG or PNG and insert it as a figure with a caption"
+        )
+        body.blocks.insert(_position(body.blocks, finding), {"t": "Para", "c": _str(note)})
+        body.todo.append(f"{what} (paragraph {finding.paragraph})")
+
+
+def _position(blocks: list[dict[str, Any]], finding: Finding) -> int:
+    """After the block holding the text before the object (its paragraph's text), else last."""
+    text = " ".join(finding.text.split()).rstrip("…")
+    if text:
+        for number, block in enumerate(blocks):
+            if text and text in " ".join(stringify(block).split()):
+                return number + 1
+    return len(blocks)
+
+
+# --- 6. the chapter ----------------------------------------------------------------------
+
+
+def chapter_front_matter(page: TitlePage) -> str:
+    """The front matter, written by ruamel.yaml as the scaffold writes it."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    marks = list(page.affiliations)
+    ids = {mark: f"aff{n}" for n, mark in enumerate(marks, start=1)}
+    authors = CommentedSeq()
+    corresponding = next((a for a in page.authors if "*" in a.get("marks", [])), page.authors[0])
+    for author in page.authors:
+        entry = CommentedMap([("name", author["name"])])
+        own = [ids[m] for m in author.get("marks", []) if m in ids] or [ids[marks[0]]]
+        affiliations = CommentedSeq(own)
+        affiliations.fa.set_flow_style()
+        entry["affiliations"] = affiliations
+        if author is corresponding:
+            entry["corresponding"] = True
+            entry["email"] = page.email
+        authors.append(entry)
+    keywords = CommentedSeq(page.keywords)
+    keywords.fa.set_flow_style()
+    document = CommentedMap(
+        [
+            ("title", page.title),
+            ("authors", authors),
+            ("affiliations", CommentedMap((ids[m], page.affiliations[m]) for m in marks)),
+            ("abstract", LiteralScalarString(_wrapped(page.abstract) + "\n")),
+            ("keywords", keywords),
+        ]
+    )
+    yaml = YAML(typ="rt", pure=True)
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    stream = StringIO()
+    yaml.dump(document, stream)
+    return f"---\n{stream.getvalue()}---\n"
+
+
+def _wrapped(text: str, width: int = 96) -> str:
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(p, width) for p in text.split("\n\n"))
+
+
+@dataclass
+class Imported:
+    """What :func:`import_manuscript` wrote, for its summary and the tests."""
+
+    chapter: Path
+    bibliography: Path | None
+    figures: list[Path]
+    cited: int
+    reused: list[str]
+    new_keys: list[str]
+    linked: int
+    todo: list[str]
+    warnings: list[str]
+    position: int
+
+
+def import_manuscript(
+    root: Path,
+    source: Path,
+    *,
+    slug: str | None = None,
+    role: str = "chapter",
+    accept_changes: bool = False,
+) -> Imported:
+    """Import ``source`` into the project at ``root`` (see the module's steps); nothing is
+    written when it is refused (:class:`ImportRefused`)."""
+    from pica_publish.pandoc import (
+        PandocError,
+        ast_to_markdown,
+        manuscript_references,
+        read_manuscript,
+    )
+    from pica_publish.scaffold import chapter_path, open_manifest, slugify
+
+    if not source.is_file():
+        raise ImportRefused([f"{source}: no such file"])
+    if source.suffix.lower() not in (".docx", ".odt"):
+        raise ImportRefused(
+            [f"{source.name}: not a .docx or .odt file"],
+            "save the manuscript from Word or LibreOffice as .docx (a .doc: File > Save As)",
+        )
+    findings = survey(source)
+    if not accept_changes:
+        refuse_changes(source, findings)
+    manifest = open_manifest(root)
+    if isinstance(manifest, int):
+        raise ImportRefused(["issue.yml cannot be edited (see above)"])
+    with tempfile.TemporaryDirectory(prefix="pica-import-") as scratch:
+        media = Path(scratch) / "media"
+        reader = "docx+citations+styles" if source.suffix.lower() == ".docx" else "odt"
+        try:
+            ast = read_manuscript(
+                source, reader, [f"--extract-media={media}", "--track-changes=accept"]
+            )
+        except PandocError as error:
+            raise ImportRefused([f"{source.name}: pandoc cannot read it: {error}"]) from None
+        page, blocks = front_matter(ast)
+        slug = slug or slugify(
+            page.title if page.todo[:1] != ["the title (no Title paragraph)"] else source.stem
+        )
+        path = chapter_path(root, slugify(slug, words=8))
+        slug = re.sub(r"^\d+-", "", path.stem)
+        known = known_entries(root)
+        found = references(manuscript_references(source, reader), known)
+        body = rewrite(blocks, slug, found.keys, works(known, found.new), findings)
+        ast = {**ast, "meta": {}, "blocks": body.blocks}
+        try:
+            markdown = ast_to_markdown(ast)
+            written_bib = bibtex(found.new, source.name) if found.new else ""
+        except PandocError as error:
+            raise ImportRefused([f"{source.name}: pandoc cannot write it: {error}"]) from None
+        # everything gathered: now write
+        figures_dir = root / "chapters" / "figures" / slug
+        written: list[Path] = []
+        for _ident, (name, image) in sorted(body.figures.items()):
+            if not image.is_file():
+                continue
+            figures_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(image, figures_dir / name)
+            written.append(figures_dir / name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(chapter_front_matter(page) + "\n" + markdown, "utf-8")
+    bibliography = None
+    if written_bib:
+        bibliography = root / "references" / f"{slug}.bib"
+        bibliography.parent.mkdir(exist_ok=True)
+        bibliography.write_text(written_bib, "utf-8")
+    position = manifest.add(path, role)
+    warnings = [
+        f"paragraph {f.paragraph}: {f.kind} left out (marked {TODO})"
+        for f in findings
+        if f.kind in ("chart", "SmartArt", "embedded object")
+    ]
+    return Imported(
+        path,
+        bibliography,
+        written,
+        len(found.keys),
+        sorted(found.reused),
+        [item["id"] for item in found.new],
+        body.linked,
+        [*page.todo, *body.todo],
+        warnings,
+        position,
+    )
+
+
+def main(root: Path, source: Path, *, slug: str | None, role: str, accept_changes: bool) -> int:
+    """The command: import, then say what was written and what is left to do."""
+    try:
+        done = import_manuscript(root, source, slug=slug, role=role, accept_changes=accept_changes)
+    except ImportRefused as refused:
+        first, *rest = refused.problems
+        print(f"{source}: error: {first}", file=sys.stderr)
+        for line in rest:
+            print(f"    {line}", file=sys.stderr)
+        if refused.hint:
+            print(f"    hint: {refused.hint}", file=sys.stderr)
+        return 1
+    shown = done.chapter.relative_to(root)
+    print(f"created {shown} and listed it in issue.yml (position {done.position + 1})")
+    if done.figures:
+        print(f"figures  {len(done.figures)} in {done.figures[0].parent.relative_to(root)}/")
+    reused = (
+        f", {len(done.reused)} already in references/ ({', '.join(done.reused)})"
+        if done.reused
+        else ""
+    )
+    where = f" in {done.bibliography.relative_to(root)}" if done.bibliography else ""
+    print(
+        f"cited    {done.cited} work(s) from citation fields: {len(done.new_keys)} new{where}{reused}"
+    )
+    if done.linked:
+        print(f"linked   {done.linked} author-year citation(s) typed as text")
+    for warning in done.warnings:
+        print(f"{source}: warning: {warning}", file=sys.stderr)
+    if done.todo:
+        print(f"to do    {len(done.todo)}: " + "; ".join(done.todo))
+    print(f"next: run `pica-publish check {shown}`: it lists every placeholder and TODO left")
+    return 0
