@@ -14,7 +14,7 @@ V    ?=
 ARGS ?=
 PICA := $(BIN)/pica-publish$(if $(filter 2,$(V)), -vv,$(if $(filter 1,$(V)), -v))
 
-.PHONY: all pdf html archive serve check new preview hooks test lint bench figures golden rules \
+.PHONY: all pdf html archive serve check new preview import docx hooks test lint bench figures golden rules \
 	lock clean distclean info print
 
 all: pdf html
@@ -62,6 +62,14 @@ new: $(STAMP)  ## scaffold a chapter and list it in issue.yml: make new TITLE="P
 preview: $(STAMP)  ## one article as an offprint: make preview CHAPTER=chapters/07-altai.md
 	@test -n "$$CHAPTER" || { echo 'usage: make preview CHAPTER=chapters/NN-slug.md' >&2; exit 2; }
 	$(PICA) preview "$$CHAPTER" $(ARGS)
+
+import: $(STAMP)  ## a Word or .odt manuscript as a chapter: make import DOC=manuscript.docx
+	@test -n "$$DOC" || { echo 'usage: make import DOC=manuscript.docx' >&2; exit 2; }
+	$(PICA) import "$$DOC" $(ARGS)
+
+docx: $(STAMP)  ## one chapter as a Word file in the house styles: make docx CHAPTER=chapters/07-altai.md
+	@test -n "$$CHAPTER" || { echo 'usage: make docx CHAPTER=chapters/NN-slug.md' >&2; exit 2; }
+	$(PICA) export docx "$$CHAPTER" $(ARGS)
 
 hooks: $(STAMP)  ## check every commit: pre-commit in .venv, installed as the git hook
 	$(PIP) -e '.[hooks]'

@@ -85,6 +85,8 @@ class Finding:
     text: str
     """Its text, or the text of its paragraph (shortened)."""
     author: str = ""
+    context: str = ""
+    """The text of its paragraph (shortened), to find it in the manuscript."""
 
 
 # --- 1. the package ------------------------------------------------------------------------
@@ -164,7 +166,7 @@ def _docx_findings(body: Any, comments: Any) -> Iterator[Finding]:
                 change.tag.split("}")[1], "moved text"
             )
             text = _text(change, "delText") if kind == "deletion" else _text(change)
-            yield Finding(kind, number, _short(text), change.get(f"{{{W}}}author", ""))
+            yield Finding(kind, number, _short(text), change.get(f"{{{W}}}author", ""), context)
         for start in paragraph.iter(f"{{{W}}}commentRangeStart", f"{{{W}}}commentReference"):
             if (
                 start.tag.endswith("commentReference")
@@ -175,7 +177,7 @@ def _docx_findings(body: Any, comments: Any) -> Iterator[Finding]:
             ):
                 continue  # the same comment, counted at its start
             ident = start.get(f"{{{W}}}id", "")
-            yield Finding("comment", number, _short(said.get(ident, context)))
+            yield Finding("comment", number, _short(said.get(ident, context)), "", context)
         for data in paragraph.iter(f"{{{NS['a']}}}graphicData"):
             uri = data.get("uri", "")
             if uri == CHART:
@@ -212,12 +214,12 @@ def refuse_changes(path: Path, findings: list[Finding]) -> None:
     ]
     if not open_:
         return
-    lines = [
-        f"paragraph {f.paragraph}: {f.kind}{f' by {f.author}' if f.author else ''}: '{f.text}'"
-        if f.paragraph
-        else f"{f.kind}{f' by {f.author}' if f.author else ''}: '{f.text}'"
-        for f in open_
-    ]
+    lines = []
+    for f in open_:
+        where = f"paragraph {f.paragraph}: " if f.paragraph else ""
+        by = f" by {f.author}" if f.author else ""
+        around = f' (in "{f.context}")' if f.context and f.context != f.text else ""
+        lines.append(f"{where}{f.kind}{by}: '{f.text}'{around}")
     changes = sum(f.kind != "comment" for f in open_)
     comments = len(open_) - changes
     raise ImportRefused(
@@ -307,8 +309,9 @@ def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
     page = TitlePage(title=" ".join(stringify(ast["meta"].get("title", {}).get("c", [])).split()))
     blocks = without_styles(ast["blocks"])
     index = 0
-    if not page.title and blocks and blocks[0].get("t") in ("Header", "Para"):
-        page.title = stringify(blocks[0]).strip()
+    first = " ".join(stringify(blocks[0]).split()) if blocks else ""
+    if not page.title and blocks[0].get("t") == "Para" and 0 < len(first) < 200:
+        page.title = first  # no Title style: the first paragraph, if it is short
         index = 1
     # the title page: everything before the first heading that is not the abstract's
     while index < len(blocks):
@@ -380,7 +383,7 @@ def _fill_in(page: TitlePage) -> None:
     from pica_publish.scaffold import ABSTRACT, ADDRESS, AUTHOR_NAME, EMAIL, KEYWORD
 
     if not page.title:
-        page.title = "TITLE"
+        page.title = f"{TODO}: write the title"
         page.todo.append("the title (no Title paragraph)")
     if not page.authors:
         page.authors = [{"name": AUTHOR_NAME.text, "marks": []}]
@@ -742,6 +745,8 @@ class Body:
     tables: int = 0
     linked: int = 0
     """Author-year citations typed as text that were linked to their entry."""
+    unread: int = 0
+    """Citation fields without the data of their works, kept as the text Word showed."""
     todo: list[str] = field(default_factory=list)
 
 
@@ -773,7 +778,7 @@ def rewrite(
     findings: list[Finding],
 ) -> Body:
     """The body as the chapter format wants it (see the module's step 5)."""
-    body = Body(_until_references(blocks))
+    body = Body(_paired_captions(_until_references(blocks)))
     shift = 2 - min((b["c"][0] for b in body.blocks if b.get("t") == "Header"), default=2)
     numbers: dict[tuple[str, str], str] = {}
     """(``fig`` or ``tbl``, the number the manuscript gives it) → its label."""
@@ -807,16 +812,7 @@ def rewrite(
             _strip_caption_number(paragraphs)
             images = [i for i in _walk_inlines(content) if i.get("t") == "Image"]
             for image in images[:1]:
-                image_attr, alt, target = image["c"]
-                source = Path(target[0])
-                name = f"{ident.split(':', 1)[1]}{source.suffix.lower()}"
-                body.figures[ident] = (name, source)
-                described = " ".join(stringify(alt).split())
-                kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
-                if described and described != " ".join(stringify(paragraphs).split()):
-                    kept.append(("alt", described))
-                image_attr[2] = kept
-                target[0] = f"figures/{slug}/{name}"
+                _place_image(image, ident.split(":", 1)[1], slug, body, paragraphs)
         elif kind == "Table":
             attr, caption = block["c"][0], block["c"][1]
             body.tables += 1
@@ -828,6 +824,9 @@ def rewrite(
                 caption[1] = [{"t": "Plain", "c": _str(f"{TODO}: write the caption of this table")}]
                 body.todo.append(f"a caption for table {body.tables}")
             _header_row(block)
+    for image in [i for i in _walk_inlines(body.blocks) if i.get("t") == "Image"]:
+        if not image["c"][2][0].startswith(f"figures/{slug}/"):  # an image within the text
+            _place_image(image, f"image-{len(body.figures) + 1}", slug, body, [])
     for block in _walk_blocks(body.blocks):
         for inlines in _inline_lists(block):
             inlines[:] = _cross_references(inlines, numbers)
@@ -835,6 +834,72 @@ def rewrite(
             inlines[:] = _typed_citations(inlines, candidates, body)
     _placeholders(body, findings)
     return body
+
+
+def _place_image(
+    image: dict[str, Any], name: str, slug: str, body: Body, caption: list[dict[str, Any]]
+) -> None:
+    """An image's file goes to ``chapters/figures/<slug>/<name>``; its size in the manuscript
+    goes (the house style sizes figures); Word's alt text stays, unless it repeats the
+    caption."""
+    image_attr, alt, target = image["c"]
+    source = Path(target[0])
+    file_name = f"{name}{source.suffix.lower()}"
+    body.figures[f"{name}:{len(body.figures)}"] = (file_name, source)
+    described = " ".join(stringify(alt).split())
+    kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
+    if described and described != " ".join(stringify(caption).split()):
+        kept.append(("alt", described))
+    image_attr[2] = kept
+    target[0] = f"figures/{slug}/{file_name}"
+
+
+def _paired_captions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A picture alone in its paragraph with a caption paragraph after it (``Figure 2. …``,
+    or what pandoc leaves of a numbered caption, ``. …``) becomes a figure; a ``Table 1. …``
+    paragraph before an uncaptioned table its caption. pandoc pairs them itself when the
+    caption has Word's Caption style; typed captions and LibreOffice's are paired here."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        after = blocks[index + 1] if index + 1 < len(blocks) else {}
+        if _lone_image(block) and _is_caption(after, ("fig", "figure", "рис", "рисунок")):
+            caption = {"t": "Plain", "c": after["c"]}
+            content = {"t": "Plain", "c": [i for i in block["c"] if i.get("t") == "Image"]}
+            out.append({"t": "Figure", "c": [["", [], []], [None, [caption]], [content]]})
+            index += 2
+            continue
+        if (
+            after.get("t") == "Table"
+            and not after["c"][1][1]
+            and _is_caption(block, ("table", "tab", "таблица"))
+        ):
+            after["c"][1] = [None, [{"t": "Plain", "c": block["c"]}]]
+            out.append(after)
+            index += 2
+            continue
+        out.append(block)
+        index += 1
+    return out
+
+
+def _lone_image(block: dict[str, Any]) -> bool:
+    if block.get("t") not in ("Para", "Plain"):
+        return False
+    inlines = [i for i in block["c"] if i.get("t") not in ("Space", "SoftBreak", "LineBreak")]
+    return len(inlines) == 1 and inlines[0].get("t") == "Image"
+
+
+def _is_caption(block: dict[str, Any], labels: tuple[str, ...]) -> bool:
+    if block.get("t") not in ("Para", "Plain"):
+        return False
+    text = " ".join(stringify(block["c"]).split())
+    match = CAPTION_RE.match(text)
+    if match is None or not match.group(0) or len(text) > 1500:
+        return False
+    kind = (match["kind"] or "").lower()
+    return kind in labels or (not kind and text[:1] in ".:")
 
 
 def _until_references(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -977,19 +1042,30 @@ def _cross_references(
 def _citations(
     inlines: list[dict[str, Any]], keys: dict[str, str], body: Body
 ) -> list[dict[str, Any]]:
-    """Citation fields → citations by key."""
+    """Citation fields → citations by key. A field whose work pandoc could not read (no item
+    data in it) becomes the text Word showed, which :func:`_typed_citations` then links where
+    one entry fits (and ``check`` reports otherwise)."""
+    out: list[dict[str, Any]] = []
     for inline in inlines:
-        if inline.get("t") == "Cite":
-            for citation in inline["c"][0]:
-                ident = citation["citationId"]
-                if ident in keys:
-                    citation["citationId"] = keys[ident]
-                suffix = " ".join(stringify(citation["citationSuffix"]).split())
-                if suffix:
-                    for label, short in LOCATOR_LABELS.items():
-                        suffix = re.sub(rf"^(,?\s*){label}\b\.?", rf"\g<1>{short}", suffix)
-                    citation["citationSuffix"] = _str(suffix if suffix[0] == "," else f", {suffix}")
-    return inlines
+        if inline.get("t") != "Cite" or inline["c"][0][0]["citationId"].startswith(
+            ("fig:", "tbl:", "sec:", "eq:")
+        ):
+            out.append(inline)
+            continue
+        citations = inline["c"][0]
+        if not all(c["citationId"] in keys for c in citations):
+            body.unread += 1
+            out.extend(_str(" ".join(stringify(inline["c"][1]).split())))
+            continue
+        for citation in citations:
+            citation["citationId"] = keys[citation["citationId"]]
+            suffix = " ".join(stringify(citation["citationSuffix"]).split())
+            if suffix:
+                for label, short in LOCATOR_LABELS.items():
+                    suffix = re.sub(rf"^(,?\s*){label}\b\.?", rf"\g<1>{short}", suffix)
+                citation["citationSuffix"] = _str(suffix if suffix[0] == "," else f", {suffix}")
+        out.append(inline)
+    return out
 
 
 def _typed_citations(
@@ -1236,6 +1312,11 @@ def import_manuscript(
         for f in findings
         if f.kind in ("chart", "SmartArt", "embedded object")
     ]
+    if body.unread:
+        warnings.append(
+            f"{body.unread} citation field(s) hold no data of the works they cite: kept as the "
+            "text Word showed (`check` lists the entries it may mean)"
+        )
     return Imported(
         path,
         bibliography,

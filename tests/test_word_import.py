@@ -232,3 +232,91 @@ def test_export_docx_writes_the_chapter_in_house_styles(
     assert len(document.inline_shapes) == 2  # both figures embedded
     assert document.styles["Normal"].font.name == "Noto Serif"
     assert document.styles["Heading 1"].font.name == "Noto Sans"
+
+
+def _odt(docx_path: Path, target: Path) -> Path:
+    """The manuscript as LibreOffice's format (written by pandoc: no citation fields, captions
+    as plain paragraphs after the pictures)."""
+    import pypandoc
+
+    pypandoc.convert_file(str(docx_path), "odt", format="docx", outputfile=str(target))
+    return target
+
+
+def test_an_odt_manuscript_is_imported_with_its_figures_paired(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    manuscript = _odt(write_manuscript(tmp_path / "m.docx"), tmp_path / "manuscript.odt")
+    assert _import(project, manuscript) == 0
+    assert "figures  2 in" in capsys.readouterr().out
+    _, body = _front_and_body(project / CHAPTER)
+    flat = " ".join(body.split())
+    assert (
+        f"![Locations of the 42 dens found in 2019.](figures/{SLUG}/locations-42-dens.png)" in flat
+    )
+    assert "marmot burrows [@ross2010den]." in flat  # typed (no fields in .odt), one entry fits
+    assert "@fig:den-under-granite" in flat and ": Den types by season. {#tbl:" in flat
+    assert "/tmp/" not in body  # every picture copied into the project
+
+
+def test_an_odt_with_tracked_changes_is_refused(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    plain = _odt(write_manuscript(tmp_path / "m.docx"), tmp_path / "plain.odt")
+    changed = tmp_path / "changed.odt"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "content.xml":
+                region = (
+                    b'<text:tracked-changes><text:changed-region text:id="ct1">'
+                    b"<text:insertion><office:change-info><dc:creator>Reviewer 2</dc:creator>"
+                    b"</office:change-info></text:insertion></text:changed-region>"
+                    b"</text:tracked-changes>"
+                )
+                opening = re.search(rb"<office:text[^>]*>", data)
+                assert opening is not None
+                data = data[: opening.end()] + region + data[opening.end() :]
+                if b"xmlns:dc=" not in data:
+                    data = data.replace(
+                        b"<office:document-content ",
+                        b'<office:document-content xmlns:dc="http://purl.org/dc/elements/1.1/" ',
+                        1,
+                    )
+            target.writestr(item, data)
+    assert _import(project, changed) == 1
+    assert "insertion by Reviewer 2" in capsys.readouterr().err
+    assert not (project / CHAPTER).exists()
+
+
+def test_a_citation_field_without_its_works_data_is_kept_as_text_and_linked(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A Zotero field whose JSON lost its item data (pandoc cannot read the work) becomes the
+    text Word showed; that text is linked where one entry fits, as typed citations are."""
+    import json
+
+    from lxml import etree
+
+    source = write_manuscript(tmp_path / "m.docx", mendeley=False)
+    stripped = tmp_path / "stripped.docx"
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(stripped, "w") as target:
+        for item in package.infolist():
+            data = package.read(item.filename)
+            if item.filename == "word/document.xml":
+                tree = etree.fromstring(data)
+                for instruction in tree.iter(f"{w}instrText"):
+                    head, _, payload = (instruction.text or "").partition("CSL_CITATION ")
+                    if "ZOTERO_ITEM" in head and "(Ross et al. 2010)" in payload:
+                        field = json.loads(payload)
+                        for cited in field["citationItems"]:
+                            del cited["itemData"]
+                        instruction.text = f"{head}CSL_CITATION {json.dumps(field)} "
+                data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+            target.writestr(item, data)
+    assert _import(project, stripped) == 0
+    captured = capsys.readouterr()
+    assert "1 citation field(s) hold no data of the works they cite" in captured.err
+    _, body = _front_and_body(project / CHAPTER)
+    assert "marmot burrows [@ross2010den]." in " ".join(body.split())  # mini.bib's one Ross 2010
