@@ -844,7 +844,8 @@ def _place_image(
     caption."""
     image_attr, alt, target = image["c"]
     source = Path(target[0])
-    file_name = f"{name}{source.suffix.lower()}"
+    suffix = source.suffix.lower()
+    file_name = f"{name}{'.png' if suffix in LOSSLESS_TO_PNG else suffix}"
     body.figures[f"{name}:{len(body.figures)}"] = (file_name, source)
     described = " ".join(stringify(alt).split())
     kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
@@ -852,6 +853,26 @@ def _place_image(
         kept.append(("alt", described))
     image_attr[2] = kept
     target[0] = f"figures/{slug}/{file_name}"
+
+
+LOSSLESS_TO_PNG = frozenset({".tif", ".tiff", ".bmp", ".gif"})
+"""Picture formats Word keeps that the build does not take, converted to PNG without loss.
+(EMF and WMF, Windows vector formats, cannot be drawn here: ``check`` asks for SVG or PNG.)"""
+
+
+def _copy_image(source: Path, target: Path) -> None:
+    """``source`` as ``target``: copied, or converted to PNG (:data:`LOSSLESS_TO_PNG`); when
+    it cannot be converted it is copied as it is, and ``check`` says what is wrong with it."""
+    if target.suffix == ".png" and source.suffix.lower() in LOSSLESS_TO_PNG:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(source) as picture:
+                picture.save(target, format="PNG")
+            return
+        except (OSError, UnidentifiedImageError, ValueError):
+            target = target.with_suffix(source.suffix.lower())
+    shutil.copyfile(source, target)
 
 
 def _paired_captions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1297,7 +1318,7 @@ def import_manuscript(
             if not image.is_file():
                 continue
             figures_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(image, figures_dir / name)
+            _copy_image(image, figures_dir / name)
             written.append(figures_dir / name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(chapter_front_matter(page) + "\n" + markdown, "utf-8")

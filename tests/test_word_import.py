@@ -320,3 +320,39 @@ def test_a_citation_field_without_its_works_data_is_kept_as_text_and_linked(
     assert "1 citation field(s) hold no data of the works they cite" in captured.err
     _, body = _front_and_body(project / CHAPTER)
     assert "marmot burrows [@ross2010den]." in " ".join(body.split())  # mini.bib's one Ross 2010
+
+
+def test_a_work_already_in_references_without_a_doi_keeps_its_key(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Same title (capitals, braces and punctuation aside), year and first author: the same
+    work, whatever its key; the import cites that key and adds no duplicate."""
+    (project / "references" / "field.bib").write_text(
+        "@article{manulhomerange,\n"
+        "  author = {Munkhtsog, B. and Ross, S.},\n"
+        "  title = {Home Range of {Pallas's} Cats},\n"
+        "  journal = {Mammalia},\n  year = {2007}\n}\n",
+        "utf-8",
+    )
+    assert _import(project, write_manuscript(tmp_path / "m.docx")) == 0
+    assert "2 already in references/ (manulhomerange, ross2012spatial)" in capsys.readouterr().out
+    _, body = _front_and_body(project / CHAPTER)
+    assert "collared cats [@manulhomerange]." in " ".join(body.split())
+    bib = (project / "references" / f"{SLUG}.bib").read_text("utf-8")
+    assert "munkhtsog2007home" not in bib and "Home range" not in bib
+
+
+def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
+    from PIL import Image
+
+    source = tmp_path / "media" / "image3.tiff"
+    source.parent.mkdir()
+    Image.new("RGB", (30, 20), (120, 80, 40)).save(source)
+    image = {"t": "Image", "c": [["", [], [["width", "3in"]]], [], [str(source), ""]]}
+    body = word_import.Body([])
+    word_import._place_image(image, "den-map", SLUG, body, [])
+    assert image["c"][2][0] == f"figures/{SLUG}/den-map.png" and image["c"][0][2] == []
+    ((name, found),) = body.figures.values()
+    word_import._copy_image(found, tmp_path / name)
+    with Image.open(tmp_path / "den-map.png") as converted:
+        assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
