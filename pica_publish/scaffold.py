@@ -72,7 +72,8 @@ BODY = f"""
 ## Introduction
 
 {INTRODUCTION.text} with your introduction. Write in pandoc Markdown. Cite entries of
-references/*.bib by their key: `[@ross2010den]` gives (Ross et al. 2010). See CONTRIBUTING.md.
+references/*.bib by their key: `[@ross2010den]` prints the authors and year and lists the entry
+under References. See CONTRIBUTING.md.
 
 ## Methods
 

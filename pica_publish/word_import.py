@@ -14,9 +14,10 @@ refusing what would lose content before anything is written:
    (superscript digits) and the corresponding author (``*``); affiliations; the e-mail;
    the abstract; keywords. What cannot be found is written as the scaffold's placeholders
    (``YOUR NAME``…), which ``check`` reports until they are replaced.
-4. :func:`references`: each cited item gets a key in the house style (``ross2010den``) — or the
-   key of the entry of ``references/*.bib`` that is the same work (same DOI, or same title,
-   year and first author) — and new items are written as BibTeX by pandoc.
+4. :func:`references`: each cited item (pandoc's CSL JSON of the fields) gets a key in the
+   house style (``ross2010den``) — or the key of the entry of ``references/*.bib`` that is the
+   same work (same DOI, or same title, year and first author) — and new items are written as
+   BibTeX by bibtexparser (:func:`bibtex`: pandoc's BibTeX writer drops DOIs and title-cases).
 5. :func:`rewrite`: citations by key; a picture with its caption paragraph becomes a figure
    (``{#fig:slug-n}``, Word's alt text kept), a table with its caption a captioned table
    (``{#tbl:slug-n}``); "Figure 2" and "Table 1" in the text become cross-references; author-year
