@@ -30,6 +30,7 @@ refusing what would lose content before anything is written:
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -204,6 +205,48 @@ def _odt_findings(content: Any) -> Iterator[Finding]:
         for frame in paragraph.iter(f"{{{NS['draw']}}}object"):
             yield Finding("embedded object", number, _short(_text(paragraph, "all")))
             del frame
+
+
+FIELD_NAME_RE = re.compile(
+    r"^(?:ZOTERO_ITEM |ADDIN )?CSL_CITATION\s+(?P<json>\{.*\})(?:\s+RND\w+)?\s*$", re.DOTALL
+)
+"""The name of a citation's reference mark in an OpenDocument file (Zotero's and Mendeley's
+LibreOffice plugins): the field's CSL JSON, then Zotero's random suffix."""
+
+
+def odt_fields(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The works the citation reference marks of an ``.odt`` cite (CSL JSON, as the fields of a
+    ``.docx`` carry them), and each mark's text as shown (``(Ross et al. 2010)``) → the ids of
+    its works. pandoc's odt reader leaves such marks as plain text."""
+    from lxml import etree
+
+    items: dict[str, dict[str, Any]] = {}
+    shown: dict[str, list[str]] = {}
+    with _package(path) as package:
+        if "content.xml" not in package.namelist():
+            return [], {}
+        content = etree.fromstring(package.read("content.xml"))
+    for mark in content.iter(f"{{{NS['text']}}}reference-mark-start"):
+        match = FIELD_NAME_RE.match(mark.get(f"{{{NS['text']}}}name", ""))
+        if not match:
+            continue
+        try:
+            field_data = json.loads(match["json"])
+        except ValueError:
+            continue
+        ids = []
+        for cited in field_data.get("citationItems", []):
+            data = cited.get("itemData") if isinstance(cited, dict) else None
+            if isinstance(data, dict):
+                ident = str(data.get("id") or cited.get("id"))
+                items.setdefault(ident, {**data, "id": ident})
+                ids.append(ident)
+        properties = field_data.get("properties") or field_data.get("mendeley") or {}
+        text = properties.get("plainCitation") or properties.get("formattedCitation") or ""
+        text = text or properties.get("plainTextFormattedCitation", "")
+        if ids and text:
+            shown[" ".join(str(text).split())] = ids
+    return list(items.values()), shown
 
 
 def refuse_changes(path: Path, findings: list[Finding]) -> None:
@@ -777,6 +820,7 @@ def rewrite(
     keys: dict[str, str],
     candidates: list[Work],
     findings: list[Finding],
+    marked: dict[str, list[str]] | None = None,
 ) -> Body:
     """The body as the chapter format wants it (see the module's step 5)."""
     body = Body(_paired_captions(_until_references(blocks)))
@@ -832,7 +876,7 @@ def rewrite(
         for inlines in _inline_lists(block):
             inlines[:] = _cross_references(inlines, numbers)
             inlines[:] = _citations(inlines, keys, body)
-            inlines[:] = _typed_citations(inlines, candidates, body)
+            inlines[:] = _typed_citations(inlines, candidates, body, marked or {})
     _placeholders(body, findings)
     return body
 
@@ -1091,14 +1135,17 @@ def _citations(
 
 
 def _typed_citations(
-    inlines: list[dict[str, Any]], candidates: list[Work], body: Body
+    inlines: list[dict[str, Any]],
+    candidates: list[Work],
+    body: Body,
+    marked: dict[str, list[str]],
 ) -> list[dict[str, Any]]:
     """``(Ross et al. 2010; Smith 1999)`` typed as text → a citation, when each name and year
     fit exactly one entry; else left as text (``check`` lists the candidates)."""
     out: list[dict[str, Any]] = []
     index = 0
     while index < len(inlines):
-        found = _typed_at(inlines, index, candidates)
+        found = _typed_at(inlines, index, candidates, marked)
         if found is None:
             out.append(inlines[index])
             index += 1
@@ -1112,10 +1159,14 @@ def _typed_citations(
 
 
 def _typed_at(
-    inlines: list[dict[str, Any]], index: int, candidates: list[Work]
+    inlines: list[dict[str, Any]],
+    index: int,
+    candidates: list[Work],
+    marked: dict[str, list[str]],
 ) -> tuple[dict[str, Any], str, int] | None:
     """The citation typed from ``inlines[index]`` (which opens a parenthesis), the text after
-    its closing parenthesis, and the index after it; None if it is not one."""
+    its closing parenthesis, and the index after it; None if it is not one. ``marked``: the
+    text of citation marks (an ``.odt``'s) → their keys, which settle it."""
     first = inlines[index]
     if first.get("t") != "Str" or not first["c"].startswith("("):
         return None
@@ -1125,6 +1176,9 @@ def _typed_at(
             return None
         if piece.get("t") == "Str" and ")" in piece["c"]:
             text = stringify(inlines[index : end + 1])
+            closing = text.rindex(")") + 1
+            if keys := marked.get(" ".join(text[:closing].split())):
+                return _cite(keys, text[:closing]), text[closing:], end + 1
             found = _typed_citation(text, candidates)
             if found is None:
                 return None
@@ -1304,8 +1358,16 @@ def import_manuscript(
         path = chapter_path(root, slugify(slug, words=8))
         slug = re.sub(r"^\d+-", "", path.stem)
         known = known_entries(root)
-        found = references(manuscript_references(source, reader), known)
-        body = rewrite(blocks, slug, found.keys, works(known, found.new), findings)
+        items, shown = (
+            odt_fields(source) if reader == "odt" else (manuscript_references(source, reader), {})
+        )
+        found = references(items, known)
+        marked = {
+            text: [found.keys[i] for i in ids]
+            for text, ids in shown.items()
+            if all(i in found.keys for i in ids)
+        }
+        body = rewrite(blocks, slug, found.keys, works(known, found.new), findings, marked)
         ast = {**ast, "meta": {}, "blocks": body.blocks}
         try:
             markdown = ast_to_markdown(ast)

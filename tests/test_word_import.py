@@ -356,3 +356,56 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
     word_import._copy_image(found, tmp_path / name)
     with Image.open(tmp_path / "den-map.png") as converted:
         assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
+
+
+def test_zotero_citation_marks_in_an_odt_become_citations(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """LibreOffice's Zotero plugin keeps a citation as a reference mark named by the field's
+    CSL JSON; pandoc reads only its text. The mark settles which work the text means: here
+    not mini.bib's Ross 2010 but the one the mark carries (a new entry)."""
+    import json
+    from xml.sax.saxutils import quoteattr
+
+    plain = _odt(write_manuscript(tmp_path / "m.docx", mendeley=False), tmp_path / "plain.odt")
+    field = {
+        "citationID": "x1",
+        "properties": {
+            "formattedCitation": "(Ross et al. 2010)",
+            "plainCitation": "(Ross et al. 2010)",
+        },
+        "citationItems": [
+            {
+                "id": 101,
+                "itemData": {
+                    "id": 101,
+                    "type": "article-journal",
+                    "title": "Den site selection by Pallas's cats in Mongolia",
+                    "container-title": "Journal of Zoology",
+                    "DOI": "10.1111/j.1469-7998.2009.00653.x",
+                    "author": [{"family": "Ross", "given": "Steven"}],
+                    "issued": {"date-parts": [[2010]]},
+                },
+            }
+        ],
+    }
+    name = quoteattr(f"ZOTERO_ITEM CSL_CITATION {json.dumps(field)} RNDk2Jd0sPx").encode()
+    marked = tmp_path / "marked.odt"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(marked, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "content.xml":
+                assert b"(Ross et al. 2010)" in data
+                data = data.replace(
+                    b"(Ross et al. 2010)",
+                    b"<text:reference-mark-start text:name=" + name + b"/>(Ross et al. 2010)"
+                    b"<text:reference-mark-end text:name=" + name + b"/>",
+                    1,
+                )
+            target.writestr(item, data)
+    assert _import(project, marked) == 0
+    assert "cited    1 work(s) from citation fields: 1 new" in capsys.readouterr().out
+    _, body = _front_and_body(project / CHAPTER)
+    assert "marmot burrows [@ross2010dena]." in " ".join(body.split())
+    bib = (project / "references" / f"{SLUG}.bib").read_text("utf-8")
+    assert "@article{ross2010dena," in bib and "10.1111/j.1469-7998.2009.00653.x" in bib
