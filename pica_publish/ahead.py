@@ -62,6 +62,8 @@ class Ahead(Generic[Item, Result]):
         memory: int | None = None,
     ) -> None:
         self.items = list(items)
+        if len(self.items) > 255:
+            raise ValueError("at most 255 items (each is announced by one byte)")
         self.seconds = seconds
         self.folder = Path(tempfile.mkdtemp(prefix="pica-ahead-"))
         self.done: set[int] = set()

@@ -38,6 +38,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -96,49 +97,47 @@ class Finding:
 
 def survey(path: Path) -> list[Finding]:
     """Tracked changes, comments and objects pandoc cannot carry, in document order."""
-    from lxml import etree
-
     with _package(path) as package:
         names = set(package.namelist())
         if "word/document.xml" in names:
-            body = etree.fromstring(package.read("word/document.xml"))
-            comments = (
-                etree.fromstring(package.read("word/comments.xml"))
-                if "word/comments.xml" in names
-                else None
-            )
+            body = _xml(package, "word/document.xml")
+            comments = _xml(package, "word/comments.xml") if "word/comments.xml" in names else None
             return list(_docx_findings(body, comments))
         if "content.xml" in names:
-            return list(_odt_findings(etree.fromstring(package.read("content.xml"))))
+            return list(_odt_findings(_xml(package, "content.xml")))
     raise ImportRefused([f"{path.name} is neither a Word (.docx) nor an OpenDocument (.odt) file"])
 
 
-class _package:
-    """The manuscript as a zip file, refused when it is not one or would unpack too large."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> zipfile.ZipFile:
-        try:
-            package = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise ImportRefused(
-                [f"{self.path.name} cannot be read as a Word or OpenDocument file: {error}"],
-                "save it again from Word or LibreOffice as .docx",
-            ) from None
+@contextmanager
+def _package(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The manuscript as a zip file, refused when it is not one or would unpack too large (the
+    sizes it declares bound what is read: ``zipfile`` stops at them)."""
+    try:
+        package = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportRefused(
+            [f"{path.name} cannot be read as a Word or OpenDocument file: {error}"],
+            "save it again from Word or LibreOffice as .docx",
+        ) from None
+    with package:
         infos = package.infolist()
         if len(infos) > MAX_PACKAGE_FILES or sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
-            package.close()
             raise ImportRefused(
-                [f"{self.path.name} unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB"],
+                [f"{path.name} unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB"],
                 "send the figures as separate files and the text without them",
             )
-        self.package = package
-        return package
+        yield package
 
-    def __exit__(self, *_exc: object) -> None:
-        self.package.close()
+
+def _xml(package: zipfile.ZipFile, name: str) -> Any:
+    """One XML part of the package, parsed without entities or network access."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(package.read(name), parser)
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError) as error:
+        raise ImportRefused([f"{name} in the manuscript cannot be read: {error}"]) from None
 
 
 def _text(element: Any, tag: str = "t") -> str:
@@ -202,9 +201,8 @@ def _odt_findings(content: Any) -> Iterator[Finding]:
     for number, paragraph in enumerate(content.iter(f"{{{text_ns}}}p"), start=1):
         for note in paragraph.iter(f"{{{office}}}annotation"):
             yield Finding("comment", number, _short(_text(note, "all")))
-        for frame in paragraph.iter(f"{{{NS['draw']}}}object"):
+        for _object in paragraph.iter(f"{{{NS['draw']}}}object"):
             yield Finding("embedded object", number, _short(_text(paragraph, "all")))
-            del frame
 
 
 FIELD_NAME_RE = re.compile(
@@ -218,14 +216,12 @@ def odt_fields(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """The works the citation reference marks of an ``.odt`` cite (CSL JSON, as the fields of a
     ``.docx`` carry them), and each mark's text as shown (``(Ross et al. 2010)``) → the ids of
     its works. pandoc's odt reader leaves such marks as plain text."""
-    from lxml import etree
-
     items: dict[str, dict[str, Any]] = {}
     shown: dict[str, list[str]] = {}
     with _package(path) as package:
         if "content.xml" not in package.namelist():
             return [], {}
-        content = etree.fromstring(package.read("content.xml"))
+        content = _xml(package, "content.xml")
     for mark in content.iter(f"{{{NS['text']}}}reference-mark-start"):
         match = FIELD_NAME_RE.match(mark.get(f"{{{NS['text']}}}name", ""))
         if not match:

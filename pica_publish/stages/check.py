@@ -34,6 +34,7 @@ from pica_publish.registry import check_registry
 from pica_publish.scaffold import PLACEHOLDERS
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
+from pica_publish.word_import import CITED_RE, Work, matching_works, works_in
 from pica_publish.word_import import TODO as IMPORT_MARK
 
 ABSTRACT_MAX_WORDS = 250
@@ -46,6 +47,7 @@ def check(state: BuildState) -> BuildState:
     report = state.report
     citations: dict[str, tuple[Citation, ...]] = {}
     images: dict[str, dict[str, Path]] = {}
+    candidates: list[Work] | None = None
     # Drafts (front matter invalid, already reported) have their bodies checked all the same,
     # so that one run reports every problem; they never reach the build.
     for chapter in (*issue.chapters, *issue.drafts):
@@ -83,7 +85,10 @@ def check(state: BuildState) -> BuildState:
                 found.append(Citation(item.text, location))
         citations[chapter.slug] = tuple(found)
         check_labels(chapter, scan, report)
-        check_typed_citations(chapter, scan, issue, report)
+        if scan.typed_citations:
+            if candidates is None:  # once, and only for a chapter that types citations
+                candidates = works_in(issue.bibliography.entries)
+            check_typed_citations(chapter, scan, candidates, report)
         check_math(chapter, scan, report)
         images[chapter.slug] = check_images(issue, chapter, scan.images, report)
         previous_level = 1  # the title
@@ -123,16 +128,11 @@ def check(state: BuildState) -> BuildState:
 
 
 def check_typed_citations(
-    chapter: ChapterSource, scan: BodyScan, issue: Issue, report: Report
+    chapter: ChapterSource, scan: BodyScan, candidates: list[Work], report: Report
 ) -> None:
     """``(Ross et al. 2010)`` typed as text: the entries it may mean, by first author and year
     (``pica-publish import`` links those that fit one entry). A parenthesis that fits no entry
     is reported only when it reads as a citation beyond doubt ("et al.", "and", "&")."""
-    from pica_publish.word_import import CITED_RE, matching_works, works_in
-
-    if not scan.typed_citations:
-        return
-    candidates = works_in(issue.bibliography.entries)
     for typed in scan.typed_citations:
         parts = [CITED_RE.match(part.strip()) for part in typed.text.split(";")]
         if not all(parts):
