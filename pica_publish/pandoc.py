@@ -162,6 +162,34 @@ def _normalise_item(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
+def _chapter_arguments(
+    to: str, filters: tuple[Path, ...], filters_after: tuple[Path, ...], number_prefix: str
+) -> list[str]:
+    """How a chapter is converted to a standalone document outside the build's HTML (JATS, Word):
+    the build's filters around citeproc, the chapter's figure-number prefix."""
+    return [
+        f"--from={CHAPTER_FORMAT}-raw_html",
+        f"--to={to}",
+        "--standalone",
+        *(f"--lua-filter={path}" for path in filters),
+        "--citeproc",
+        *(f"--lua-filter={path}" for path in filters_after),
+        f"--metadata=number-prefix:{number_prefix}",
+    ]
+
+
+def _chapter_inputs(folder: Path, metadata_json: str, references_json: str, csl: Path) -> list[str]:
+    """The metadata and the cited works, written to ``folder`` for pandoc, and the arguments
+    that give them and the citation style to it."""
+    (folder / "meta.json").write_text(metadata_json, "utf-8")
+    (folder / "references.json").write_text(references_json, "utf-8")
+    return [
+        f"--csl={csl}",
+        f"--bibliography={folder / 'references.json'}",
+        f"--metadata-file={folder / 'meta.json'}",
+    ]
+
+
 def markdown_to_jats(
     markdown: str,
     *,
@@ -177,14 +205,8 @@ def markdown_to_jats(
     metadata_json = json.dumps(metadata, ensure_ascii=False, sort_keys=True)
     references_json = json.dumps(references, ensure_ascii=False, sort_keys=True)
     args = [
-        f"--from={CHAPTER_FORMAT}-raw_html",
-        "--to=jats_publishing",
-        "--standalone",
-        *(f"--lua-filter={path}" for path in filters),
-        "--citeproc",
-        *(f"--lua-filter={path}" for path in filters_after),
+        *_chapter_arguments("jats_publishing", filters, filters_after, number_prefix),
         "--sandbox",
-        f"--metadata=number-prefix:{number_prefix}",
     ]
     key = _digest(
         pandoc_version(),
@@ -199,17 +221,8 @@ def markdown_to_jats(
     if cached.is_file():
         return cached.read_text("utf-8")
     with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
-        (Path(tmp) / "meta.json").write_text(metadata_json, "utf-8")
-        (Path(tmp) / "references.json").write_text(references_json, "utf-8")
-        xml, _ = _run(
-            [
-                *args,
-                f"--csl={csl}",
-                f"--bibliography={Path(tmp) / 'references.json'}",
-                f"--metadata-file={Path(tmp) / 'meta.json'}",
-            ],
-            stdin=markdown,
-        )
+        inputs = _chapter_inputs(Path(tmp), metadata_json, references_json, csl)
+        xml, _ = _run([*args, *inputs], stdin=markdown)
     _write_atomic(cached, xml)
     return xml
 
@@ -343,22 +356,17 @@ def markdown_to_docx(
     ``resource_path`` (the chapter's folder; *check* has kept them inside the project)."""
     with tempfile.TemporaryDirectory(prefix="pica-pandoc-") as tmp:
         folder = Path(tmp)
-        (folder / "meta.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
-        (folder / "references.json").write_text(json.dumps(references, ensure_ascii=False), "utf-8")
         _run(
             [
-                f"--from={CHAPTER_FORMAT}-raw_html",
-                "--to=docx",
-                "--standalone",
-                *(f"--lua-filter={path}" for path in filters),
-                "--citeproc",
-                *(f"--lua-filter={path}" for path in filters_after),
-                f"--metadata=number-prefix:{number_prefix}",
-                f"--csl={csl}",
-                f"--bibliography={folder / 'references.json'}",
-                f"--metadata-file={folder / 'meta.json'}",
+                *_chapter_arguments("docx", filters, filters_after, number_prefix),
+                *_chapter_inputs(
+                    folder,
+                    json.dumps(metadata, ensure_ascii=False),
+                    json.dumps(references, ensure_ascii=False),
+                    csl,
+                ),
                 f"--reference-doc={reference_doc}",
-                f"--resource-path={resource_path}",
+                f"--resource-path={resource_path}",  # no --sandbox: the figures are read
                 f"--output={folder / 'chapter.docx'}",
             ],
             stdin=markdown,

@@ -24,7 +24,7 @@ refusing what would lose content before anything is written:
    citations typed as text are linked where one entry fits (``check`` lists candidates for the
    rest); what pandoc cannot carry is marked ``TODO(import)`` at its place; the typed reference
    list is dropped (the build writes one).
-6. :func:`write_chapter`: ``chapters/NN-slug.md``, ``chapters/figures/<slug>/``,
+6. :func:`import_manuscript` writes ``chapters/NN-slug.md``, ``chapters/figures/<slug>/``,
    ``references/<slug>.bib``, and the chapter listed in ``issue.yml`` before the strategy.
 """
 
@@ -615,7 +615,7 @@ class References:
 
     keys: dict[str, str] = field(default_factory=dict)
     """pandoc's citation id (Zotero's item id, Mendeley's ``ITEM-1``) → citation key."""
-    reused: dict[str, str] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)
     """Key → the file that holds it, for items already in the bibliography."""
     new: list[dict[str, Any]] = field(default_factory=list)
     """CSL items to add, their ``id`` the new key."""
@@ -630,7 +630,7 @@ def references(items: list[dict[str, Any]], known: list[Known]) -> References:
         match = next((k for k in known if same_work(item, k)), None)
         if match is not None:
             found.keys[ident] = match.key
-            found.reused[match.key] = ident
+            found.reused.add(match.key)
             continue
         same = next((n for n in found.new if _same_item(n, item)), None)
         if same is not None:  # one work cited by two fields (Zotero and Mendeley both)
@@ -780,8 +780,8 @@ class Body:
     """What :func:`rewrite` did, for the summary and the files."""
 
     blocks: list[dict[str, Any]]
-    figures: dict[str, tuple[str, Path]] = field(default_factory=dict)
-    """Figure id → (the file name in ``chapters/figures/<slug>/``, the extracted image)."""
+    figures: list[tuple[str, Path]] = field(default_factory=list)
+    """(The file name in ``chapters/figures/<slug>/``, the extracted image), for each picture."""
     tables: int = 0
     linked: int = 0
     """Author-year citations typed as text that were linked to their entry."""
@@ -887,7 +887,7 @@ def _place_image(
     source = Path(target[0])
     suffix = source.suffix.lower()
     file_name = f"{name}{'.png' if suffix in LOSSLESS_TO_PNG else suffix}"
-    body.figures[f"{name}:{len(body.figures)}"] = (file_name, source)
+    body.figures.append((file_name, source))
     described = " ".join(stringify(alt).split())
     kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
     if described and described != " ".join(stringify(caption).split()):
@@ -1373,7 +1373,7 @@ def import_manuscript(
         # everything gathered: now write
         figures_dir = root / "chapters" / "figures" / slug
         written: list[Path] = []
-        for _ident, (name, image) in sorted(body.figures.items()):
+        for name, image in body.figures:
             if not image.is_file():
                 continue
             figures_dir.mkdir(parents=True, exist_ok=True)
@@ -1415,6 +1415,9 @@ def main(root: Path, source: Path, *, slug: str | None, role: str, accept_change
     """The command: import, then say what was written and what is left to do."""
     try:
         done = import_manuscript(root, source, slug=slug, role=role, accept_changes=accept_changes)
+    except OSError as error:  # a full disk, a read-only folder: said, not a traceback
+        print(f"{source}: error: cannot write the chapter: {error}", file=sys.stderr)
+        return 1
     except ImportRefused as refused:
         first, *rest = refused.problems
         print(f"{source}: error: {first}", file=sys.stderr)

@@ -352,7 +352,7 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
     body = word_import.Body([])
     word_import._place_image(image, "den-map", SLUG, body, [])
     assert image["c"][2][0] == f"figures/{SLUG}/den-map.png" and image["c"][0][2] == []
-    ((name, found),) = body.figures.values()
+    ((name, found),) = body.figures
     word_import._copy_image(found, tmp_path / name)
     with Image.open(tmp_path / "den-map.png") as converted:
         assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
