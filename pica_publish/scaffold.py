@@ -11,12 +11,14 @@ title gets a readable slug rather than ``chapter``.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -136,6 +138,45 @@ def _flow(items: list[str]) -> CommentedSeq:
     return sequence
 
 
+class Staged:
+    """Files written beside their places first and moved in together when the block ends
+    (``os.replace`` each, the list in the order given: write the manifest last), so that an
+    error while writing leaves the project as it was: no half chapter, no chapter listed in
+    ``issue.yml`` that is not there."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Path, Path]] = []
+        self.folders: list[Path] = []
+
+    def path(self, target: Path) -> Path:
+        """Where to write what becomes ``target`` (its suffix kept, for the writers that go by
+        it)."""
+        missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folders.extend(reversed(missing))
+        temporary = target.with_name(f".{target.stem}.pica-tmp{target.suffix}")
+        self.files.append((temporary, target))
+        return temporary
+
+    def write_text(self, target: Path, text: str) -> None:
+        self.path(target).write_text(text, "utf-8")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            for temporary, target in self.files:
+                os.replace(temporary, target)
+            return
+        for temporary, _target in self.files:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        for folder in reversed(self.folders):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+
+
 @dataclass
 class Manifest:
     """``issue.yml`` read for an edit that keeps its comments and layout (ruamel round trip)."""
@@ -145,9 +186,10 @@ class Manifest:
     data: Any
     chapters: list[Any]
 
-    def add(self, chapter: Path, role: str) -> int:
+    def add(self, chapter: Path, role: str, staged: Staged | None = None) -> int:
         """List ``chapter`` by its role: before the strategy chapter (an editorial or prologue
-        before the first chapter, an appendix last); the position, from 0."""
+        before the first chapter, an appendix last); the position, from 0. With ``staged``,
+        ``issue.yml`` is written when the staged files are moved in."""
         root = self.path.parent
         entry = CommentedMap([("file", chapter.relative_to(root).as_posix()), ("role", role)])
         entry.fa.set_flow_style()
@@ -162,8 +204,13 @@ class Manifest:
                     (i for i, r in enumerate(roles) if r not in ("editorial", "prologue")), 0
                 )
         chapters.insert(position, entry)
-        with self.path.open("w", encoding="utf-8") as stream:
-            self.yaml.dump(self.data, stream)
+        stream = StringIO()
+        self.yaml.dump(self.data, stream)
+        if staged is not None:
+            staged.write_text(self.path, stream.getvalue())
+        else:
+            with Staged() as alone:
+                alone.write_text(self.path, stream.getvalue())
         return position
 
 
@@ -217,10 +264,10 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
     manifest = open_manifest(root)
     if isinstance(manifest, int):
         return manifest
-    (root / "chapters").mkdir(exist_ok=True)
     path = chapter_path(root, slugify(title))
-    path.write_text(front_matter(title) + BODY, "utf-8")
-    position = manifest.add(path, role)
+    with Staged() as staged:
+        staged.write_text(path, front_matter(title) + BODY)
+        position = manifest.add(path, role, staged)
     print(f"created {path.relative_to(root)} and listed it in issue.yml (position {position + 1})")
     print(
         "next: replace the placeholders in capitals (YOUR NAME, …) and write the text, then run "

@@ -48,6 +48,7 @@ from pica_publish.doi import normalise_doi
 
 if TYPE_CHECKING:
     from pica_publish.model import BibEntry
+    from pica_publish.scaffold import Staged
 
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 """What a manuscript package may hold, uncompressed (a zip bomb is refused, not unpacked)."""
@@ -267,6 +268,18 @@ def refuse_changes(path: Path, findings: list[Finding]) -> None:
         "settle them in Word (Review > Accept/Reject, delete the comments), or import with "
         "--accept-changes to accept every change and leave the comments out",
     )
+
+
+def refuse_temporary(path: Path, temporary: list[str]) -> None:
+    """EndNote's unformatted citations name records of the author's library and nothing else:
+    the author formats them first, as Word would print them."""
+    if temporary:
+        shown = ", ".join(dict.fromkeys(temporary))
+        raise ImportRefused(
+            [f"{path.name} has {len(temporary)} unformatted EndNote citation(s): {_short(shown)}"],
+            "in Word: EndNote > Update Citations and Bibliography (or turn Instant Formatting "
+            "on), save, and import again",
+        )
 
 
 # --- 2. the document ---------------------------------------------------------------------
@@ -690,7 +703,7 @@ def bibtex(items: list[dict[str, Any]], source: str) -> str:
             if names:
                 values[role] = " and ".join(names)
         if item.get("title"):
-            values["title"] = _protected(_bib_text(item["title"]))
+            values["title"] = _bib_rich(" ".join(str(item["title"]).split()), protect=True)
         container = _bib_text(item.get("container-title", ""))
         if container:
             values["journal" if kind == "article" else "booktitle"] = container
@@ -707,7 +720,11 @@ def bibtex(items: list[dict[str, Any]], source: str) -> str:
             ("DOI", "doi"),
         ):
             if item.get(csl) and field_name not in values:
-                values[field_name] = _bib_text(item[csl])
+                values[field_name] = (
+                    _bib_verbatim(item[csl])
+                    if field_name in ("url", "doi")
+                    else _bib_text(item[csl])
+                )
         if item.get("page"):
             values["pages"] = re.sub(r"\s*[-–—]+\s*", "--", _bib_text(item["page"]))
         if year := _year(item):
@@ -721,15 +738,89 @@ def bibtex(items: list[dict[str, Any]], source: str) -> str:
     layout = BibtexFormat()  # type: ignore[no-untyped-call]
     layout.indent = "  "
     layout.block_separator = "\n"
-    header = (
-        f"% Imported from {source} by pica-publish import (Zotero/Mendeley citation fields)\n\n"
-    )
+    header = f"% Imported from {source} by pica-publish import (the citations of its reference manager)\n\n"
     return header + bibtex_writer.write(library, bibtex_format=layout)
 
 
+LATEX_SPECIALS = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "&": "\\&",
+    "%": "\\%",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "~": "\\textasciitilde{}",
+    "^": "\\textasciicircum{}",
+}
+"""Characters LaTeX (and pandoc's BibTeX reader) treat as syntax, written as text."""
+RICH_TEXT_COMMANDS = {
+    "i": "textit",
+    "em": "textit",
+    "b": "textbf",
+    "strong": "textbf",
+    "sup": "textsuperscript",
+    "sub": "textsubscript",
+}
+"""CSL rich text (the HTML-like markup CSL JSON allows in a value: Zotero's ``<i>Otocolobus
+manul</i>``) → the LaTeX command pandoc renders the same way."""
+
+
 def _bib_text(value: Any) -> str:
-    """A CSL value as BibTeX field text: no braces or backslashes of its own."""
-    return " ".join(re.sub(r"[{}\\]", "", str(value)).split())
+    """A CSL value as BibTeX field text: LaTeX's special characters escaped, CSL's rich text
+    (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, small caps, ``nocase``) as LaTeX commands."""
+    return _bib_rich(" ".join(str(value).split()), protect=False)
+
+
+def _bib_verbatim(value: Any) -> str:
+    """A URL or DOI: read verbatim by pandoc and biblatex, only braces cannot be kept."""
+    return " ".join(re.sub(r"[{}]", "", str(value)).split())
+
+
+def _bib_rich(value: str, *, protect: bool) -> str:
+    """``value`` (CSL rich text) as BibTeX; with ``protect``, the words with a capital after the
+    first word braced, as the house bibliography writes ``{Pallas's}`` (sentence casing then
+    leaves them alone)."""
+    from lxml import etree, html
+
+    if "<" not in value:
+        root: Any = None
+    else:
+        try:
+            root = html.fragment_fromstring(value, create_parent="span")
+        except (etree.ParserError, ValueError):
+            root = None
+    first = [True]
+
+    def text(part: str, protect: bool) -> str:
+        out = []
+        for word in re.split(r"(\s+)", part):
+            escaped = "".join(LATEX_SPECIALS.get(c, c) for c in word)
+            if word and not word.isspace():
+                if protect and not first[0] and any(c.isupper() for c in word):
+                    escaped = "{" + escaped + "}"
+                first[0] = False
+            out.append(escaped)
+        return "".join(out)
+
+    def element(node: Any, protect: bool) -> str:
+        tag = str(node.tag).lower()
+        nocase = tag == "span" and "nocase" in (node.get("class") or "").split()
+        protect = protect and not nocase  # the span protects its words already
+        inner = text(node.text or "", protect) + "".join(
+            element(child, protect) + text(child.tail or "", protect) for child in node
+        )
+        style = "".join((node.get("style") or "").split())
+        if tag in RICH_TEXT_COMMANDS:
+            return f"\\{RICH_TEXT_COMMANDS[tag]}{{{inner}}}"
+        if tag == "span" and "font-variant:small-caps" in style:
+            return f"\\textsc{{{inner}}}"
+        if nocase:
+            return "{" + inner + "}"
+        return inner
+
+    return text(value, protect) if root is None else element(root, protect)
 
 
 def _bib_name(name: dict[str, Any]) -> str:
@@ -740,14 +831,6 @@ def _bib_name(name: dict[str, Any]) -> str:
     )
     given = _bib_text(name.get("given", ""))
     return f"{family}, {given}" if given else family
-
-
-def _protected(title: str) -> str:
-    """Words with a capital after the title's first word in braces (kept as they are)."""
-    words = title.split(" ")
-    return " ".join(
-        [words[0], *("{" + w + "}" if any(c.isupper() for c in w) else w for w in words[1:])]
-    )
 
 
 # --- 5. the body -------------------------------------------------------------------------
@@ -901,19 +984,31 @@ LOSSLESS_TO_PNG = frozenset({".tif", ".tiff", ".bmp", ".gif"})
 (EMF and WMF, Windows vector formats, cannot be drawn here: ``check`` asks for SVG or PNG.)"""
 
 
-def _copy_image(source: Path, target: Path) -> None:
+def _free(path: Path) -> Path:
+    """``path``, or ``name-2.ext``… where a file of that name is there already."""
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate, number = path.with_name(f"{path.stem}-{number}{path.suffix}"), number + 1
+    return candidate
+
+
+def _copy_image(source: Path, target: Path, staged: Staged) -> Path:
     """``source`` as ``target``: copied, or converted to PNG (:data:`LOSSLESS_TO_PNG`); when
-    it cannot be converted it is copied as it is, and ``check`` says what is wrong with it."""
+    it cannot be converted it is copied as it is, and ``check`` says what is wrong with it.
+    The path it will have."""
     if target.suffix == ".png" and source.suffix.lower() in LOSSLESS_TO_PNG:
         from PIL import Image, UnidentifiedImageError
 
         try:
             with Image.open(source) as picture:
-                picture.save(target, format="PNG")
-            return
+                picture.load()
+                picture.save(staged.path(target), format="PNG")
+            return target
         except (OSError, UnidentifiedImageError, ValueError):
+            staged.files.pop()[0].unlink(missing_ok=True)
             target = target.with_suffix(source.suffix.lower())
-    shutil.copyfile(source, target)
+    shutil.copyfile(source, staged.path(target))
+    return target
 
 
 def _paired_captions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1101,6 +1196,10 @@ def _cross_references(
     return out
 
 
+NARRATIVE_RE = re.compile(r"^[^\d()\[\];]+\(\s*\d{4}[a-z]?(?:\s*[,:]\s*[^()]*)?\)$")
+"""A citation Word shows as part of the sentence, "Ross et al. (2010)": cited in the text."""
+
+
 def _citations(
     inlines: list[dict[str, Any]], keys: dict[str, str], body: Body
 ) -> list[dict[str, Any]]:
@@ -1119,13 +1218,19 @@ def _citations(
             body.unread += 1
             out.extend(_str(" ".join(stringify(inline["c"][1]).split())))
             continue
+        if len(citations) == 1 and NARRATIVE_RE.match(" ".join(stringify(inline["c"][1]).split())):
+            citations[0]["citationMode"] = {"t": "AuthorInText"}  # "Ross et al. (2010)"
         for citation in citations:
             citation["citationId"] = keys[citation["citationId"]]
             suffix = " ".join(stringify(citation["citationSuffix"]).split())
             if suffix:
                 for label, short in LOCATOR_LABELS.items():
                     suffix = re.sub(rf"^(,?\s*){label}\b\.?", rf"\g<1>{short}", suffix)
-                citation["citationSuffix"] = _str(suffix if suffix[0] == "," else f", {suffix}")
+                if citation["citationMode"]["t"] == "AuthorInText":  # @key [p. 4]
+                    suffix = suffix.lstrip(", ")
+                elif suffix[0] != ",":
+                    suffix = f", {suffix}"
+                citation["citationSuffix"] = _str(suffix)
         out.append(inline)
     return out
 
@@ -1323,7 +1428,8 @@ def import_manuscript(
         manuscript_references,
         read_manuscript,
     )
-    from pica_publish.scaffold import chapter_path, open_manifest, slugify
+    from pica_publish.scaffold import Staged, chapter_path, open_manifest, slugify
+    from pica_publish.word_fields import normalise_docx
 
     if not source.is_file():
         raise ImportRefused([f"{source}: no such file"])
@@ -1341,9 +1447,14 @@ def import_manuscript(
     with tempfile.TemporaryDirectory(prefix="pica-import-") as scratch:
         media = Path(scratch) / "media"
         reader = "docx+citations+styles" if source.suffix.lower() == ".docx" else "odt"
+        document, fields = source, None
+        if reader != "odt":  # Mendeley Cite's and EndNote's citations, as pandoc reads them
+            document = Path(scratch) / "manuscript.docx"
+            fields = normalise_docx(source, document)
+            refuse_temporary(source, fields.temporary)
         try:
             ast = read_manuscript(
-                source, reader, [f"--extract-media={media}", "--track-changes=accept"]
+                document, reader, [f"--extract-media={media}", "--track-changes=accept"]
             )
         except PandocError as error:
             raise ImportRefused([f"{source.name}: pandoc cannot read it: {error}"]) from None
@@ -1355,7 +1466,7 @@ def import_manuscript(
         slug = re.sub(r"^\d+-", "", path.stem)
         known = known_entries(root)
         items, shown = (
-            odt_fields(source) if reader == "odt" else (manuscript_references(source, reader), {})
+            odt_fields(source) if reader == "odt" else (manuscript_references(document, reader), {})
         )
         found = references(items, known)
         marked = {
@@ -1370,28 +1481,29 @@ def import_manuscript(
             written_bib = bibtex(found.new, source.name) if found.new else ""
         except PandocError as error:
             raise ImportRefused([f"{source.name}: pandoc cannot write it: {error}"]) from None
-        # everything gathered: now write
+        # everything gathered: now write, every file beside its place first (Staged)
         figures_dir = root / "chapters" / "figures" / slug
         written: list[Path] = []
-        for name, image in body.figures:
-            if not image.is_file():
-                continue
-            figures_dir.mkdir(parents=True, exist_ok=True)
-            _copy_image(image, figures_dir / name)
-            written.append(figures_dir / name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(chapter_front_matter(page) + "\n" + markdown, "utf-8")
-    bibliography = None
-    if written_bib:
-        bibliography = root / "references" / f"{slug}.bib"
-        bibliography.parent.mkdir(exist_ok=True)
-        bibliography.write_text(written_bib, "utf-8")
-    position = manifest.add(path, role)
+        bibliography = _free(root / "references" / f"{slug}.bib") if written_bib else None
+        with Staged() as staged:
+            for name, image in body.figures:
+                if image.is_file():
+                    written.append(_copy_image(image, figures_dir / name, staged))
+            if bibliography is not None:
+                staged.write_text(bibliography, written_bib)
+            staged.write_text(path, chapter_front_matter(page) + "\n" + markdown)
+            position = manifest.add(path, role, staged)
     warnings = [
         f"paragraph {f.paragraph}: {f.kind} left out (marked {TODO})"
         for f in findings
         if f.kind in ("chart", "SmartArt", "embedded object")
     ]
+    if fields is not None:
+        for manager, count in sorted(fields.unreadable.items()):
+            warnings.append(
+                f"{count} {manager} citation(s) hold no data that can be read: kept as the text "
+                "Word showed"
+            )
     if body.unread:
         warnings.append(
             f"{body.unread} citation field(s) hold no data of the works they cite: kept as the "

@@ -16,7 +16,7 @@ import pytest
 from pica_publish import word_import
 from pica_publish.cli import main
 from tests.conftest import PROJECTS
-from tests.word_manuscripts import write_manuscript
+from tests.word_manuscripts import write_manuscript, write_reference_manager_manuscript
 
 SLUG = "pallas-cat-dens-daurian-steppe"
 CHAPTER = f"chapters/03-{SLUG}.md"
@@ -353,7 +353,12 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
     word_import._place_image(image, "den-map", SLUG, body, [])
     assert image["c"][2][0] == f"figures/{SLUG}/den-map.png" and image["c"][0][2] == []
     ((name, found),) = body.figures
-    word_import._copy_image(found, tmp_path / name)
+    from pica_publish.scaffold import Staged
+
+    with Staged() as staged:
+        assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
+        assert not (tmp_path / name).exists()  # written beside it until the block ends
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["den-map.png", "media"]
     with Image.open(tmp_path / "den-map.png") as converted:
         assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
 
@@ -409,3 +414,126 @@ def test_zotero_citation_marks_in_an_odt_become_citations(
     assert "marmot burrows [@ross2010dena]." in " ".join(body.split())
     bib = (project / "references" / f"{SLUG}.bib").read_text("utf-8")
     assert "@article{ross2010dena," in bib and "10.1111/j.1469-7998.2009.00653.x" in bib
+
+
+MANAGER_CHAPTER = "chapters/03-winter-dens-pallas-cats.md"
+MANAGER_BIB = "references/winter-dens-pallas-cats.bib"
+
+
+def test_mendeley_cite_content_controls_become_citations(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Mendeley Reference Manager's add-in keeps citations in content controls (base64 CSL
+    JSON in the tag), which pandoc reads as plain text: they become citations by key, the work
+    already in mini.bib keeps its key, a rich-text title is written as LaTeX and printed in
+    italics, the add-in's reference list is left out, and an unreadable control is said."""
+    manuscript = write_reference_manager_manuscript(tmp_path / "m.docx", "mendeley-cite")
+    assert _import(project, manuscript) == 0
+    captured = capsys.readouterr()
+    assert "2 work(s) from citation fields: 1 new" in captured.out
+    assert "1 already in references/ (ross2012spatial)" in captured.out
+    assert "warning: 1 Mendeley Cite citation(s) hold no data that can be read" in captured.err
+    _, body = _front_and_body(project / MANAGER_CHAPTER)
+    flat = " ".join(body.split())
+    assert "warmer than the air [@petrova2021winter; @ross2012spatial, p. 1295]." in flat
+    assert "used most [@ross2012spatial]." in flat  # the unreadable one: its text, linked
+    assert "Dorj, B. (2019)" not in flat and "Spatial ecology" not in flat  # the list is gone
+    bib = (project / MANAGER_BIB).read_text("utf-8")
+    assert "title = {Winter den temperatures of \\textit{{Otocolobus} manul} in {Dauria}}" in bib
+    assert "doi = {10.5555/smn.2021.033}" in bib and "abstract" not in bib
+
+    assert main(["-C", str(project), "build", "--html"]) == 0
+    page = (project / "build" / "html" / "winter-dens-pallas-cats" / "index.html").read_text()
+    assert "Winter den temperatures of <em>Otocolobus manul</em> in Dauria" in page
+
+
+def test_endnote_fields_become_citations(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """EndNote's fields hold EndNote XML: in the instruction, or base64 in a nested
+    EN.CITE.DATA field. Each record becomes a CSL item (a book section with its editor, an
+    italic run of its title, LaTeX's special characters escaped); a citation Word shows in the
+    sentence is cited in the text with its page; the EN.REFLIST list is left out."""
+    manuscript = write_reference_manager_manuscript(tmp_path / "m.docx", "endnote")
+    assert _import(project, manuscript) == 0
+    captured = capsys.readouterr()
+    assert "2 work(s) from citation fields: 1 new" in captured.out and not captured.err
+    _, body = _front_and_body(project / MANAGER_CHAPTER)
+    flat = " ".join(body.split())
+    assert "As @ross2012spatial [p. 1295] found, dens stay warmer than the air." in flat
+    assert "Rock dens were used most [@dorj2019dens]." in flat
+    assert "Steppe Press" not in flat and "Dorj, B. (2019)" not in flat
+    bib = (project / MANAGER_BIB).read_text("utf-8")
+    for line in (
+        "@incollection{dorj2019dens,",
+        "author = {Dorj, Batbayar},",
+        "editor = {Petrova, Anna},",
+        "title = {Dens of \\textit{{Otocolobus} manul} in rock \\& scree: 50\\% of records},",
+        "booktitle = {Small Cats of the Steppe},",
+        "address = {Ulaanbaatar},",
+        "pages = {101--120},",
+    ):
+        assert line in bib, line
+    assert main(["-C", str(project), "check"]) == 0
+    assert main(["-C", str(project), "build", "--html"]) == 0
+    page = (project / "build" / "html" / "winter-dens-pallas-cats" / "index.html").read_text()
+    assert "Dens of <em>Otocolobus manul</em> in rock &amp; scree: 50% of records" in page
+    assert re.search(
+        r'As <span class="citation"[^>]*>Ross et al\. \(<a [^>]*>2012, p\. 1295</a>\)', page
+    )
+
+
+def test_unformatted_endnote_citations_are_refused(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    manuscript = write_reference_manager_manuscript(tmp_path / "m.docx", "endnote", temporary=True)
+    manifest = (project / "issue.yml").read_text("utf-8")
+    assert _import(project, manuscript) == 1
+    err = capsys.readouterr().err
+    assert "has 1 unformatted EndNote citation(s): {Dorj, 2019 #12}" in err
+    assert "Update Citations and Bibliography" in err
+    assert (project / "issue.yml").read_text("utf-8") == manifest
+    assert not (project / MANAGER_CHAPTER).exists()
+
+
+def test_an_import_that_fails_while_writing_leaves_the_project_as_it_was(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The write fails at the bibliography (a folder stands where its temporary file goes):
+    the figures already written and the chapter are taken back, issue.yml is unchanged."""
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    manifest = (project / "issue.yml").read_text("utf-8")
+    (project / "references" / f".{SLUG}.pica-tmp.bib").mkdir()
+    assert _import(project, write_manuscript(tmp_path / "m.docx")) == 1
+    assert "error: cannot write the chapter:" in capsys.readouterr().err
+    (project / "references" / f".{SLUG}.pica-tmp.bib").rmdir()
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+    assert (project / "issue.yml").read_text("utf-8") == manifest
+
+
+def test_an_existing_bibliography_file_is_never_overwritten(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    mine = project / "references" / f"{SLUG}.bib"
+    mine.write_text("@misc{kept, title = {Mine}}\n", "utf-8")
+    assert _import(project, write_manuscript(tmp_path / "m.docx")) == 0
+    assert f"in references/{SLUG}-2.bib" in capsys.readouterr().out
+    assert mine.read_text("utf-8") == "@misc{kept, title = {Mine}}\n"
+
+
+def test_csl_rich_text_becomes_latex_in_the_bibliography():
+    item = {
+        "id": "k",
+        "type": "article-journal",
+        "title": 'CO<sub>2</sub> at 50% of <i>Otocolobus manul</i> dens & <span class="nocase">'
+        'eDNA</span>: <span style="font-variant: small-caps;">Mongolia</span> p < 0.05 #1',
+        "container-title": "Ecology & Evolution",
+        "URL": "https://example.org/a_b?x=1&y=2",
+    }
+    bib = word_import.bibtex([item], "m.docx")
+    assert (
+        "title = {CO\\textsubscript{2} at 50\\% of \\textit{{Otocolobus} manul} dens \\& "
+        "{eDNA}: \\textsc{{Mongolia}} p < 0.05 \\#1}"
+    ) in bib
+    assert "journal = {Ecology \\& Evolution}" in bib
+    assert "url = {https://example.org/a_b?x=1&y=2}" in bib

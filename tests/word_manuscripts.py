@@ -641,3 +641,229 @@ def write_manuscript(
     _add_references(document, zotero=zotero)
     document.save(str(path))
     return path
+
+
+# --- Mendeley Cite (content controls) and EndNote (EN.CITE fields) ---
+#
+# Mendeley Reference Manager's Word add-in keeps a citation in a content control tagged
+# ``MENDELEY_CITATION_v3_`` + base64(JSON: citationID, properties, citationItems with CSL
+# ``itemData``, manualOverride), and the reference list in one tagged ``MENDELEY_BIBLIOGRAPHY``.
+# EndNote writes ``ADDIN EN.CITE`` fields whose instruction is EndNote XML (each ``Cite`` with
+# its full ``record``, text in ``style`` runs), or, when long, a nested ``ADDIN EN.CITE.DATA``
+# field carrying the same XML as base64 in ``w:fldData``; the list is an ``ADDIN EN.REFLIST``
+# field. The works below are invented for the tests, but for ROSS_2012, mini.bib's
+# ross2012spatial (same DOI), which must be reused.
+
+PETROVA_2021: dict[str, Any] = {
+    "type": "article-journal",
+    "id": "5f1c2a4e-0d0b-4e5b-9a51-7f0c4f2d9e11",
+    "title": "Winter den temperatures of <i>Otocolobus manul</i> in Dauria",
+    "author": [
+        {"family": "Petrova", "given": "Anna", "parse-names": False, "dropping-particle": ""},
+        {"family": "Dorj", "given": "Batbayar", "parse-names": False, "dropping-particle": ""},
+    ],
+    "container-title": "Steppe Mammal Notes",
+    "container-title-short": "Steppe Mamm. Notes",
+    "volume": "12",
+    "issue": "2",
+    "page": "33-41",
+    "DOI": "10.5555/smn.2021.033",
+    "issued": {"date-parts": [[2021, 3]]},
+    "abstract": "We logged den temperatures.",
+}
+
+
+def _mendeley_cite_tag(items: list[tuple[dict[str, Any], str | None]], shown: str) -> str:
+    data = {
+        "citationID": "MENDELEY_CITATION_8e2d6f1a-3b4c-4d5e-8f90-a1b2c3d4e5f6",
+        "properties": {"noteIndex": 0},
+        "isEdited": False,
+        "manualOverride": {
+            "isManuallyOverridden": False,
+            "citeprocText": shown,
+            "manualOverrideText": "",
+        },
+        "citationItems": [
+            {
+                "id": item["id"],
+                "itemData": item,
+                "isTemporary": False,
+                **({"locator": locator, "label": "page"} if locator else {}),
+            }
+            for item, locator in items
+        ],
+    }
+    encoded = __import__("base64").b64encode(_compact(data).encode("utf-8")).decode("ascii")
+    return "MENDELEY_CITATION_v3_" + encoded
+
+
+def _content_control(tag: str, *children: BaseOxmlElement) -> BaseOxmlElement:
+    control = _element("w:sdt")
+    properties = _element("w:sdtPr")
+    properties.append(_element("w:tag", {"w:val": tag}))
+    properties.append(_element("w:id", {"w:val": "-1517382907"}))
+    control.append(properties)
+    content = _element("w:sdtContent")
+    for child in children:
+        content.append(child)
+    control.append(content)
+    return control
+
+
+def _en_style(text: str, face: str = "normal") -> str:
+    return f'<style face="{face}" font="default" size="100%">{text}</style>'
+
+
+def _endnote_record(number: int, kind: str, code: int, body: str) -> str:
+    return (
+        f"<record><rec-number>{number}</rec-number><foreign-keys>"
+        f'<key app="EN" db-id="x9wz2vdxqa5e" timestamp="1612345678">{number}</key>'
+        f'</foreign-keys><ref-type name="{kind}">{code}</ref-type>{body}</record>'
+    )
+
+
+ENDNOTE_ROSS_2012 = _endnote_record(
+    7,
+    "Journal Article",
+    17,
+    "<contributors><authors>"
+    + "".join(
+        f"<author>{_en_style(n)}</author>"
+        for n in ("Ross, Steven", "Munkhtsog, Bariushaa", "Harris, Stephen")
+    )
+    + "</authors></contributors><titles><title>"
+    + _en_style("Spatial ecology of Pallas's cats")
+    + "</title><secondary-title>"
+    + _en_style("Journal of Mammalogy")
+    + "</secondary-title></titles><periodical><full-title>"
+    + _en_style("Journal of Mammalogy")
+    + "</full-title></periodical><pages>"
+    + _en_style("1292-1300")
+    + "</pages><volume>"
+    + _en_style("93")
+    + "</volume><number>"
+    + _en_style("5")
+    + "</number><dates><year>"
+    + _en_style("2012")
+    + "</year></dates><isbn>"
+    + _en_style("0022-2372")
+    + "</isbn><electronic-resource-num>"
+    + _en_style("10.1644/11-MAMM-A-060.1")
+    + "</electronic-resource-num>",
+)
+ENDNOTE_SECTION = _endnote_record(
+    12,
+    "Book Section",
+    5,
+    "<contributors><authors><author>"
+    + _en_style("Dorj, Batbayar")
+    + "</author></authors><secondary-authors><author>"
+    + _en_style("Petrova, Anna")
+    + "</author></secondary-authors></contributors><titles><title>"
+    + _en_style("Dens of ")
+    + _en_style("Otocolobus manul", "italic")
+    + _en_style(" in rock &amp; scree: 50% of records")
+    + "</title><secondary-title>"
+    + _en_style("Small Cats of the Steppe")
+    + "</secondary-title></titles><pages>"
+    + _en_style("101-120")
+    + "</pages><dates><year>"
+    + _en_style("2019")
+    + "</year></dates><pub-location>"
+    + _en_style("Ulaanbaatar")
+    + "</pub-location><publisher>"
+    + _en_style("Steppe Press")
+    + "</publisher><isbn>"
+    + _en_style("978-0-00-000000-2")
+    + "</isbn>",
+)
+
+
+def _endnote_xml(cites: list[tuple[str, str, str, str, str]]) -> str:
+    """``<EndNote>`` with one ``Cite`` per (author, year, record number, pages, record)."""
+    return (
+        "<EndNote>"
+        + "".join(
+            f"<Cite><Author>{author}</Author><Year>{year}</Year><RecNum>{number}</RecNum>"
+            + (f"<Pages>{pages}</Pages>" if pages else "")
+            + f"<DisplayText>({author} et al., {year})</DisplayText>{record}</Cite>"
+            for author, year, number, pages, record in cites
+        )
+        + "</EndNote>"
+    )
+
+
+def write_reference_manager_manuscript(
+    path: Path, manager: str, *, temporary: bool = False, reference_list: bool = True
+) -> Path:
+    """A short manuscript citing with ``manager``: ``"mendeley-cite"`` (content controls) or
+    ``"endnote"`` (one field with its XML in the instruction, cited in the sentence, and one
+    with a nested data field), its reference list after the last paragraph with no heading before
+    it (so only the manager's own marks tell it apart). ``temporary`` adds an EndNote citation
+    never formatted (``{Dorj, 2019 #12}``)."""
+    document = docx.Document()
+    _add_styles(document)
+    document.add_paragraph("Winter dens of Pallas's cats", style="Title")
+    authors = document.add_paragraph("Batbayar Dorj")
+    _superscript(authors, "1*")
+    affiliation = document.add_paragraph()
+    _superscript(affiliation, "1")
+    affiliation.add_run(" Mongolian Cat Survey, Ulaanbaatar, Mongolia")
+    document.add_paragraph("*Correspondence: b.dorj@example.org")
+    document.add_heading("Abstract", level=1)
+    document.add_paragraph("Dens of manuls stay warmer than the winter air.")
+    document.add_paragraph("Keywords: Otocolobus manul, dens, winter")
+    document.add_heading("Introduction", level=1)
+    first = document.add_paragraph("Dens stay warmer than the air " if manager != "endnote" else "")
+    second = document.add_paragraph("Rock dens were used most ")
+    if manager == "mendeley-cite":
+        shown = "(Petrova and Dorj, 2021; Ross et al., 2012, p. 1295)"
+        tag = _mendeley_cite_tag([(PETROVA_2021, None), ({**ROSS_2012, "id": "b7"}, "1295")], shown)
+        first._p.append(_content_control(tag, _run(_text("w:t", shown))))
+        unreadable = "MENDELEY_CITATION_v3_not-base64-json"
+        second._p.append(_content_control(unreadable, _run(_text("w:t", "(Ross et al., 2012)"))))
+    elif manager == "endnote":
+        first.add_run("As ")
+        short = _endnote_xml([("Ross", "2012", "7", "1295", ENDNOTE_ROSS_2012)])
+        short = short.replace("<Cite>", '<Cite AuthorYear="1">')  # cited in the sentence
+        _complex_field(first, f" ADDIN EN.CITE {short}", "Ross et al. (2012, p. 1295)")
+        first.add_run(" found, dens stay warmer than the air")
+        long = _endnote_xml([("Dorj", "2019", "12", "", ENDNOTE_SECTION)])
+        second._p.append(_field_char("begin"))
+        second._p.append(_run(_text("w:instrText", " ADDIN EN.CITE ")))
+        data_begin = _element("w:fldChar", {"w:fldCharType": "begin"})
+        data = _text("w:fldData", __import__("base64").b64encode(long.encode()).decode())
+        data.set(qn("xml:space"), "preserve")
+        data_begin.append(data)
+        second._p.append(_run(data_begin))
+        second._p.append(_run(_text("w:instrText", " ADDIN EN.CITE.DATA ")))
+        second._p.append(_field_char("end"))
+        second._p.append(_field_char("separate"))
+        second.add_run("(Dorj, 2019)")
+        second._p.append(_field_char("end"))
+    else:
+        raise ValueError(manager)
+    first.add_run(".")
+    second.add_run(".")
+    if temporary:
+        document.add_paragraph("Scree dens were rare {Dorj, 2019 #12}.")
+    if reference_list:
+        entries = (
+            "Dorj, B. (2019) Dens in rock and scree. Steppe Press.",
+            "Ross, S. et al. (2012) Spatial ecology of Pallas's cats. J. Mammal. 93: 1292-1300.",
+        )
+        if manager == "mendeley-cite":
+            paragraphs = []
+            for entry in entries:
+                paragraph = _element("w:p")
+                paragraph.append(_run(_text("w:t", entry)))
+                paragraphs.append(paragraph)
+            control = _content_control("MENDELEY_BIBLIOGRAPHY", *paragraphs)
+            document.element.body.insert(len(document.element.body) - 1, control)
+        else:
+            head = document.add_paragraph()
+            _field_start(head, " ADDIN EN.REFLIST ")
+            head.add_run(entries[0])
+            _field_end(document.add_paragraph(entries[1]))
+    document.save(str(path))
+    return path

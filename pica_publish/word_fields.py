@@ -1,0 +1,446 @@
+"""Citations of the reference managers pandoc's docx reader does not know, made readable.
+
+pandoc reads the citation fields of Zotero (``ADDIN ZOTERO_ITEM CSL_CITATION {json}``) and of
+Mendeley Desktop (``ADDIN CSL_CITATION {json}``) and drops Zotero's bibliography field. Two
+other kinds are common in manuscripts from the field:
+
+* **Mendeley Cite**, the Word add-in of Mendeley Reference Manager (Mendeley Desktop's
+  successor), keeps each citation in a content control (``w:sdt``) whose tag is
+  ``MENDELEY_CITATION_v3_`` and the base64 of a JSON object: CSL citation items with their
+  ``itemData``, as Mendeley Desktop's field held them; the reference list is a content control
+  tagged ``MENDELEY_BIBLIOGRAPHY``.
+* **EndNote** writes a field ``ADDIN EN.CITE`` whose instruction is EndNote XML
+  (``<EndNote><Cite>…<record>…</record></Cite></EndNote>``), or, for a long one, holds a nested
+  ``ADDIN EN.CITE.DATA`` field whose ``w:fldData`` is the base64 of that XML; the reference
+  list is an ``ADDIN EN.REFLIST`` field.
+
+:func:`normalise_docx` rewrites both, on the parsed package XML (lxml), into the fields pandoc
+reads: each citation becomes an ``ADDIN CSL_CITATION {json}`` field around the text Word showed
+(EndNote records are turned into CSL items by :func:`csl_item`), each reference list a Zotero
+bibliography field (which pandoc leaves out: the build writes the list). Everything after it —
+keys, dedupe against ``references/``, BibTeX — is the same path for every reference manager.
+A citation whose data cannot be read stays the text Word showed, and is counted, so that the
+import says so and ``check`` lists the entries it may mean.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import shutil
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pica_publish.doi import normalise_doi
+from pica_publish.word_import import ImportRefused, W, _package, _xml
+
+MENDELEY_CITATION = "MENDELEY_CITATION_v3_"
+MENDELEY_BIBLIOGRAPHY = "MENDELEY_BIBLIOGRAPHY"
+CSL_SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
+EMPTY_BIBLIOGRAPHY = ' ADDIN ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]} CSL_BIBLIOGRAPHY '
+"""The instruction a reference list is given: Zotero's bibliography field, left out by pandoc."""
+STORIES = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")
+"""The parts of a Word package that hold text with citations."""
+ITEM_FIELDS = ("locator", "label", "prefix", "suffix", "suppress-author", "author-only")
+"""What a CSL citation item may say besides its work."""
+
+
+@dataclass
+class Normalised:
+    """What :func:`normalise_docx` rewrote, by reference manager."""
+
+    citations: Counter[str] = field(default_factory=Counter)
+    """``Mendeley Cite`` / ``EndNote`` → citations made readable."""
+    unreadable: Counter[str] = field(default_factory=Counter)
+    """Citations of those managers whose data could not be read (kept as their text)."""
+    temporary: list[str] = field(default_factory=list)
+    """EndNote's unformatted citations (``{Ross, 2010 #12}``), which hold no data at all."""
+
+
+def normalise_docx(source: Path, target: Path) -> Normalised:
+    """Write ``source`` to ``target`` with Mendeley Cite's and EndNote's citations and reference
+    lists rewritten as the fields pandoc reads (the other parts copied byte for byte)."""
+    from lxml import etree
+
+    found = Normalised()
+    rewritten: dict[str, bytes] = {}
+    with _package(source) as package:
+        for name in STORIES:
+            if name not in package.namelist():
+                continue
+            root = _xml(package, name)
+            if _mendeley(root, found) + _endnote(root, found):
+                rewritten[name] = etree.tostring(
+                    root, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
+            found.temporary.extend(TEMPORARY_RE.findall(_all_text(root)))
+        if not rewritten:
+            shutil.copyfile(source, target)
+            return found
+        try:
+            with zipfile.ZipFile(target, "w") as out:
+                for info in package.infolist():
+                    data = rewritten.get(info.filename)
+                    out.writestr(info, data if data is not None else package.read(info))
+        except (zipfile.BadZipFile, ValueError) as error:
+            raise ImportRefused([f"{source.name} cannot be read: {error}"]) from None
+    return found
+
+
+TEMPORARY_RE = re.compile(r"\{[^{}#\n]{1,200}?,\s*\d{4}[a-z]?\s*#\s*\d+\}")
+"""EndNote's temporary citation (``{Ross, 2010 #12}``), in a manuscript whose citations were
+never formatted: the text names a record of the author's EndNote library and nothing else."""
+
+
+def _all_text(root: Any) -> str:
+    return "".join(t.text or "" for t in root.iter(f"{{{W}}}t"))
+
+
+def _w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+# --- Mendeley Cite ---------------------------------------------------------------------------
+
+
+def _mendeley(root: Any, found: Normalised) -> int:
+    """Mendeley Cite's content controls → citation fields; its reference list left out."""
+    changed = 0
+    for sdt in list(root.iter(_w("sdt"))):
+        tag = sdt.find(f"{_w('sdtPr')}/{_w('tag')}")
+        value = tag.get(_w("val"), "") if tag is not None else ""
+        content = sdt.find(_w("sdtContent"))
+        parent = sdt.getparent()
+        if content is None or parent is None:
+            continue
+        if value.startswith(MENDELEY_BIBLIOGRAPHY):
+            parent.remove(sdt)
+            changed += 1
+            continue
+        if not value.startswith(MENDELEY_CITATION):
+            continue
+        changed += 1
+        shown = " ".join("".join(t.text or "" for t in content.iter(_w("t"))).split())
+        data = _mendeley_citation(value[len(MENDELEY_CITATION) :])
+        inline = content.find(_w("p")) is None
+        if data is None or not inline:
+            found.unreadable["Mendeley Cite"] += 1
+            _unwrap(sdt, list(content))
+            continue
+        found.citations["Mendeley Cite"] += 1
+        _unwrap(sdt, _field(_csl_instruction(data, shown), list(content)))
+    return changed
+
+
+def _mendeley_citation(encoded: str) -> dict[str, Any] | None:
+    """A Mendeley Cite tag's payload as a CSL citation (``citationItems`` with ``itemData``)."""
+    try:
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=False)
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    items: list[dict[str, Any]] = []
+    for cited in data.get("citationItems") or []:
+        item = cited.get("itemData") if isinstance(cited, dict) else None
+        if not isinstance(item, dict):
+            return None
+        ident = str(cited.get("id") or item.get("id") or f"MENDELEY-{len(items) + 1}")
+        items.append(
+            {
+                "id": ident,
+                "itemData": {**item, "id": ident},
+                **{k: cited[k] for k in ITEM_FIELDS if cited.get(k) not in (None, "")},
+            }
+        )
+    return (
+        {"citationID": str(data.get("citationID", "")), "citationItems": items} if items else None
+    )
+
+
+def _unwrap(sdt: Any, replacement: list[Any]) -> None:
+    """Put ``replacement`` (runs) where the content control ``sdt`` stands."""
+    parent = sdt.getparent()
+    at = parent.index(sdt)
+    parent.remove(sdt)
+    for offset, node in enumerate(replacement):
+        parent.insert(at + offset, node)
+
+
+def _field(instruction: str, result: list[Any]) -> list[Any]:
+    """The runs of a complex field: begin, instruction, separate, ``result``, end."""
+    from lxml import etree
+
+    def run(child: Any) -> Any:
+        element = etree.Element(_w("r"))
+        element.append(child)
+        return element
+
+    def char(kind: str) -> Any:
+        return run(etree.Element(_w("fldChar"), {_w("fldCharType"): kind}))
+
+    text = etree.Element(_w("instrText"))
+    text.text = instruction
+    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return [char("begin"), run(text), char("separate"), *result, char("end")]
+
+
+def _csl_instruction(citation: dict[str, Any], shown: str) -> str:
+    """Mendeley Desktop's field instruction for a CSL citation (pandoc reads it)."""
+    data = {
+        "citationID": citation.get("citationID") or "",
+        "properties": {"noteIndex": 0, "formattedCitation": shown, "plainCitation": shown},
+        "citationItems": citation["citationItems"],
+        "schema": CSL_SCHEMA,
+    }
+    return " ADDIN CSL_CITATION " + json.dumps(data, ensure_ascii=False) + " "
+
+
+# --- EndNote ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Field:
+    """A complex field as its characters lie in the XML: begin, instruction, separate, end."""
+
+    begin: Any
+    instructions: list[Any] = field(default_factory=list)
+    nested: list[_Field] = field(default_factory=list)
+    separated: bool = False
+    end: Any = None
+
+    @property
+    def instruction(self) -> str:
+        return "".join(t.text or "" for t in self.instructions).strip()
+
+
+def _fields(root: Any) -> list[_Field]:
+    """Every complete complex field, in the order its end comes."""
+    done: list[_Field] = []
+    stack: list[_Field] = []
+    for node in root.iter(_w("fldChar"), _w("instrText")):
+        if node.tag == _w("instrText"):
+            if stack and not stack[-1].separated:
+                stack[-1].instructions.append(node)
+            continue
+        kind = node.get(_w("fldCharType"))
+        if kind == "begin":
+            opened = _Field(node)
+            if stack and not stack[-1].separated:
+                stack[-1].nested.append(opened)
+            stack.append(opened)
+        elif kind == "separate" and stack:
+            stack[-1].separated = True
+        elif kind == "end" and stack:
+            closed = stack.pop()
+            closed.end = node
+            done.append(closed)
+    return done
+
+
+def _endnote(root: Any, found: Normalised) -> int:
+    """EndNote's citation fields → CSL citation fields; its reference list left out."""
+    changed = 0
+    for complex_field in _fields(root):
+        instruction = complex_field.instruction
+        if instruction.startswith("ADDIN EN.REFLIST"):
+            _set_instruction(complex_field, EMPTY_BIBLIOGRAPHY)
+            changed += 1
+            continue
+        if not instruction.startswith("ADDIN EN.CITE") or instruction.startswith(
+            "ADDIN EN.CITE.DATA"
+        ):
+            continue
+        changed += 1
+        xml = instruction[len("ADDIN EN.CITE") :].strip()
+        for nested in complex_field.nested:
+            if nested.instruction.startswith("ADDIN EN.CITE.DATA") and not xml.startswith("<"):
+                xml = _field_data(nested)
+            _remove_field(nested)
+        citation = _endnote_citation(xml)
+        if citation is None:
+            found.unreadable["EndNote"] += 1
+            continue
+        found.citations["EndNote"] += 1
+        _set_instruction(complex_field, _csl_instruction(citation, ""))
+    return changed
+
+
+def _set_instruction(complex_field: _Field, instruction: str) -> None:
+    first, *rest = complex_field.instructions or [None]
+    if first is None:
+        return
+    first.text = instruction
+    first.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    for node in rest:
+        node.getparent().remove(node)
+
+
+def _remove_field(complex_field: _Field) -> None:
+    """Take a nested field (EndNote's data field) out of its parent's instruction."""
+    for node in [complex_field.begin, *complex_field.instructions, complex_field.end]:
+        if node is not None and node.getparent() is not None:
+            node.getparent().remove(node)
+
+
+def _field_data(complex_field: _Field) -> str:
+    """The EndNote XML a data field carries (base64 in ``w:fldData``), or ``""``."""
+    data = complex_field.begin.find(_w("fldData"))
+    if data is None or not data.text:
+        return ""
+    try:
+        raw = base64.b64decode("".join(data.text.split()), validate=False)
+    except (binascii.Error, ValueError):
+        return ""
+    raw = raw.rstrip(b"\x00")
+    for encoding in ("utf-8", "utf-16"):
+        try:
+            return raw.decode(encoding).strip()
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+def _endnote_citation(xml: str) -> dict[str, Any] | None:
+    """EndNote's ``<EndNote><Cite>…`` as a CSL citation; None where a work has no record."""
+    from lxml import etree
+
+    if not xml.startswith("<"):
+        return None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return None
+    items: list[dict[str, Any]] = []
+    for cite in root.iter("Cite"):
+        record = cite.find("record")
+        if record is None:
+            return None
+        item = csl_item(record)
+        if not item.get("title") and not item.get("author"):
+            return None
+        cited: dict[str, Any] = {"id": item["id"], "itemData": item}
+        pages = _value(cite.find("Pages"))
+        if pages:
+            cited["locator"], cited["label"] = pages, "page"
+        for name, key in (("Prefix", "prefix"), ("Suffix", "suffix")):
+            if text := _value(cite.find(name)):
+                cited[key] = text.replace("`", "")
+        items.append(cited)
+    return {"citationID": "", "citationItems": items} if items else None
+
+
+ENDNOTE_TYPES = {
+    "Journal Article": "article-journal",
+    "Electronic Article": "article-journal",
+    "Magazine Article": "article-magazine",
+    "Newspaper Article": "article-newspaper",
+    "Book": "book",
+    "Edited Book": "book",
+    "Electronic Book": "book",
+    "Book Section": "chapter",
+    "Electronic Book Section": "chapter",
+    "Report": "report",
+    "Government Document": "report",
+    "Thesis": "thesis",
+    "Conference Proceedings": "paper-conference",
+    "Conference Paper": "paper-conference",
+    "Web Page": "webpage",
+    "Dataset": "dataset",
+    "Manuscript": "manuscript",
+    "Unpublished Work": "manuscript",
+    "Map": "map",
+}
+"""EndNote's reference types (the ``name`` of ``ref-type``) → CSL item types; others
+``document``."""
+
+
+def csl_item(record: Any) -> dict[str, Any]:
+    """An EndNote ``record`` (as EndNote writes it into the field, and in its XML export) as a
+    CSL item. Italic runs of a title (``<style face="italic">``) are kept as CSL rich text."""
+    kind_node = record.find("ref-type")
+    kind = kind_node.get("name", "") if kind_node is not None else ""
+    number = _value(record.find("rec-number"))
+    database = record.find("foreign-keys/key")
+    ident = "EN-" + "-".join(
+        filter(None, [database.get("db-id", "") if database is not None else "", number])
+    )
+    item: dict[str, Any] = {"id": ident, "type": ENDNOTE_TYPES.get(kind, "document")}
+    authors = [_name(_value(a)) for a in record.findall("contributors/authors/author")]
+    editors = [_name(_value(a)) for a in record.findall("contributors/secondary-authors/author")]
+    if kind == "Edited Book" and not editors:
+        authors, editors = [], authors
+    if authors:
+        item["author"] = authors
+    if editors:
+        item["editor"] = editors
+    title = _value(record.find("titles/title"), rich=True)
+    if title:
+        item["title"] = title
+    container = _value(record.find("titles/secondary-title"), rich=True) or _value(
+        record.find("periodical/full-title"), rich=True
+    )
+    if container:
+        item["container-title"] = container
+    if series := _value(record.find("titles/tertiary-title"), rich=True):
+        item["collection-title"] = series
+    for tag, key in (
+        ("pages", "page"),
+        ("volume", "volume"),
+        ("edition", "edition"),
+        ("publisher", "publisher"),
+        ("pub-location", "publisher-place"),
+        ("work-type", "genre"),
+    ):
+        if text := _value(record.find(tag)):
+            item[key] = text
+    if text := _value(record.find("number")):
+        item["issue" if item["type"].startswith("article") else "number"] = text
+    if text := _value(record.find("isbn")):
+        item["ISSN" if item["type"].startswith("article") else "ISBN"] = text
+    if (doi := normalise_doi(_value(record.find("electronic-resource-num")))) is not None:
+        item["DOI"] = doi
+    if url := _value(record.find("urls/related-urls/url")):
+        item["URL"] = url
+    year = re.search(r"\d{4}", _value(record.find("dates/year")))
+    if year:
+        item["issued"] = {"date-parts": [[int(year[0])]]}
+    return item
+
+
+def _value(node: Any, *, rich: bool = False) -> str:
+    """The text of an EndNote element (its ``style`` runs joined); with ``rich``, italic runs
+    as ``<i>…</i>``, the other characters of CSL rich text escaped."""
+    if node is None:
+        return ""
+    if not rich:
+        return " ".join("".join(node.itertext()).split())
+    parts = [_escape(node.text or "")]
+    for child in node:
+        text = _escape("".join(child.itertext()))
+        italic = child.tag == "style" and "italic" in (child.get("face") or "")
+        parts.append(f"<i>{text}</i>" if italic and text.strip() else text)
+        parts.append(_escape(child.tail or ""))
+    return " ".join("".join(parts).split()).replace("</i> <i>", " ")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _name(text: str) -> dict[str, str]:
+    """``Ross, Steven`` → family and given; ``IUCN,`` or a name without a comma → literal."""
+    family, comma, given = text.partition(",")
+    if not comma or not given.strip():
+        return {"literal": family.strip()}
+    return {"family": family.strip(), "given": given.strip()}
+
+
+__all__ = ["ImportRefused", "Normalised", "csl_item", "normalise_docx"]
