@@ -149,7 +149,7 @@ def parser() -> argparse.ArgumentParser:
         help="turn a Word (.docx) or LibreOffice (.odt) manuscript into a chapter",
         description="Write chapters/NN-slug.md from a manuscript: front matter from its title "
         "page, the body as Markdown, figures into chapters/figures/<slug>/, the works its "
-        "Zotero or Mendeley citation fields cite into references/<slug>.bib (an entry already "
+        "Zotero, Mendeley or EndNote citations cite into references/<slug>.bib (an entry already "
         "in references/ keeps its key); list it in issue.yml before the strategy chapter. "
         "Tracked changes and comments are refused unless --accept-changes.",
     )

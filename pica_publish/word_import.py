@@ -6,10 +6,11 @@ refusing what would lose content before anything is written:
 1. :func:`survey` the package itself (lxml over its XML): tracked changes and comments (refused
    unless ``--accept-changes``: they are decisions the author has not made), and objects pandoc
    cannot carry (embedded charts, SmartArt, OLE objects), each with the paragraph it is in.
-2. :func:`read_document`: pandoc's docx (or odt) reader, with its ``citations`` extension
-   (Zotero's ``ADDIN ZOTERO_ITEM CSL_CITATION`` and Mendeley's ``ADDIN CSL_CITATION`` fields
-   become citations, their CSL items the document's ``references``) and ``styles`` (each
-   paragraph's Word style, to find captions), images extracted.
+2. pandoc's docx (or odt) reader, with its ``citations`` extension (Zotero's ``ADDIN
+   ZOTERO_ITEM CSL_CITATION`` and Mendeley's ``ADDIN CSL_CITATION`` fields become citations,
+   their CSL items the document's ``references``) and ``styles`` (each paragraph's Word style,
+   to find captions), images extracted. Mendeley Cite's content controls and EndNote's fields
+   are first rewritten as such fields (:mod:`pica_publish.word_fields`).
 3. :func:`front_matter`: the title page — title; authors with their affiliation marks
    (superscript digits) and the corresponding author (``*``); affiliations; the e-mail;
    the abstract; keywords. What cannot be found is written as the scaffold's placeholders
