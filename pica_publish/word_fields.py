@@ -9,6 +9,9 @@ other kinds are common in manuscripts from the field:
   ``MENDELEY_CITATION_v3_`` and the base64 of a JSON object: CSL citation items with their
   ``itemData``, as Mendeley Desktop's field held them; the reference list is a content control
   tagged ``MENDELEY_BIBLIOGRAPHY``.
+* **Word's own citations** (References > Insert Citation) are ``CITATION Tag \\p 12`` fields;
+  the works are ``b:Source`` elements of the bibliography part (``customXml/item*.xml``); the
+  reference list is a ``BIBLIOGRAPHY`` field.
 * **EndNote** writes a field ``ADDIN EN.CITE`` whose instruction is EndNote XML
   (``<EndNote><Cite>…<record>…</record></Cite></EndNote>``), or, for a long one, holds a nested
   ``ADDIN EN.CITE.DATA`` field whose ``w:fldData`` is the base64 of that XML; the reference
@@ -70,11 +73,13 @@ def normalise_docx(source: Path, target: Path) -> Normalised:
     found = Normalised()
     rewritten: dict[str, bytes] = {}
     with _package(source) as package:
+        sources = _word_sources(package)
         for name in STORIES:
             if name not in package.namelist():
                 continue
             root = _xml(package, name)
-            if _mendeley(root, found) + _endnote(root, found):
+            _unsimplified(root)
+            if _mendeley(root, found) + _endnote(root, found) + _word(root, sources, found):
                 rewritten[name] = etree.tostring(
                     root, xml_declaration=True, encoding="UTF-8", standalone=True
                 )
@@ -103,6 +108,22 @@ def _all_text(root: Any) -> str:
 
 def _w(name: str) -> str:
     return f"{{{W}}}{name}"
+
+
+def _unsimplified(root: Any) -> None:
+    """Word's simple fields of citations and reference lists (``w:fldSimple w:instr="CITATION
+    Ros10"``) as complex fields, the only form the steps below (and pandoc) read."""
+    for simple in list(root.iter(_w("fldSimple"))):
+        instruction = simple.get(_w("instr"), "")
+        if not re.match(r"\s*(CITATION\s|BIBLIOGRAPHY\b|ADDIN\s+EN\.)", instruction):
+            continue
+        parent = simple.getparent()
+        if parent is None:
+            continue
+        at = parent.index(simple)
+        parent.remove(simple)
+        for offset, node in enumerate(_field(instruction, list(simple))):
+            parent.insert(at + offset, node)
 
 
 # --- Mendeley Cite ---------------------------------------------------------------------------
@@ -270,6 +291,142 @@ def _endnote(root: Any, found: Normalised) -> int:
         found.citations["EndNote"] += 1
         _set_instruction(complex_field, _csl_instruction(citation, ""))
     return changed
+
+
+# --- Word's own citations ----------------------------------------------------------------------
+
+BIBLIOGRAPHY_NS = "http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
+WORD_TYPES = {
+    "JournalArticle": "article-journal",
+    "ArticleInAPeriodical": "article-magazine",
+    "Book": "book",
+    "BookSection": "chapter",
+    "Report": "report",
+    "ConferenceProceedings": "paper-conference",
+    "InternetSite": "webpage",
+    "DocumentFromInternetSite": "webpage",
+    "ElectronicSource": "document",
+}
+"""Word's source types (``b:SourceType``) → CSL item types; others ``document``."""
+CITATION_SWITCH_RE = re.compile(r"\\([a-z])(?:\s+(\"[^\"]*\"|[^\s\\]+))?")
+
+
+def _word_sources(package: zipfile.ZipFile) -> dict[str, dict[str, Any]]:
+    """The works of Word's source manager kept in the document (its bibliography part), as
+    CSL items by their tag."""
+    sources: dict[str, dict[str, Any]] = {}
+    for name in package.namelist():
+        if not re.fullmatch(r"customXml/item\d+\.xml", name):
+            continue
+        root = _xml(package, name)
+        if root.tag != f"{{{BIBLIOGRAPHY_NS}}}Sources":
+            continue
+        for source in root.iter(f"{{{BIBLIOGRAPHY_NS}}}Source"):
+            item = word_item(source)
+            if item is not None:
+                sources[item["id"]] = item
+    return sources
+
+
+def word_item(source: Any) -> dict[str, Any] | None:
+    """A ``b:Source`` of Word's source manager as a CSL item (None without a tag)."""
+
+    def text(path: str) -> str:
+        node = source.find(path.replace("b:", f"{{{BIBLIOGRAPHY_NS}}}"))
+        return " ".join((node.text or "").split()) if node is not None else ""
+
+    def names(role: str) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = []
+        base = f"b:Author/b:{role}".replace("b:", f"{{{BIBLIOGRAPHY_NS}}}")
+        corporate = source.find(f"{base}/{{{BIBLIOGRAPHY_NS}}}Corporate")
+        if corporate is not None and corporate.text:
+            return [{"literal": " ".join(corporate.text.split())}]
+        for person in source.iterfind(
+            f"{base}/{{{BIBLIOGRAPHY_NS}}}NameList/{{{BIBLIOGRAPHY_NS}}}Person"
+        ):
+            part = {
+                tag: " ".join((person.findtext(f"{{{BIBLIOGRAPHY_NS}}}{tag}") or "").split())
+                for tag in ("Last", "First", "Middle")
+            }
+            given = " ".join(filter(None, [part["First"], part["Middle"]]))
+            if part["Last"]:
+                found.append({"family": part["Last"], **({"given": given} if given else {})})
+        return found
+
+    tag = text("b:Tag")
+    if not tag:
+        return None
+    kind = WORD_TYPES.get(text("b:SourceType"), "document")
+    item: dict[str, Any] = {"id": tag, "type": kind}
+    for role, key in (("Author", "author"), ("Editor", "editor")):
+        if people := names(role):
+            item[key] = people
+    for path, key in (
+        ("b:Title", "title"),
+        ("b:Pages", "page"),
+        ("b:Volume", "volume"),
+        ("b:Issue", "issue"),
+        ("b:Edition", "edition"),
+        ("b:Publisher", "publisher"),
+        ("b:City", "publisher-place"),
+        ("b:URL", "URL"),
+        ("b:StandardNumber", "ISBN"),
+        ("b:Institution", "publisher"),
+    ):
+        if (value := text(path)) and key not in item:
+            item[key] = value
+    container = text("b:JournalName") or text("b:BookTitle") or text("b:ConferenceName")
+    container = container or text("b:PeriodicalTitle") or text("b:InternetSiteTitle")
+    if container:
+        item["container-title"] = container
+    if (doi := normalise_doi(text("b:DOI"))) is not None:
+        item["DOI"] = doi
+    if year := re.search(r"\d{4}", text("b:Year")):
+        item["issued"] = {"date-parts": [[int(year[0])]]}
+    return item
+
+
+def _word(root: Any, sources: dict[str, dict[str, Any]], found: Normalised) -> int:
+    """Word's ``CITATION`` fields → CSL citation fields; its ``BIBLIOGRAPHY`` left out."""
+    changed = 0
+    for complex_field in _fields(root):
+        instruction = complex_field.instruction
+        if re.match(r"BIBLIOGRAPHY\b", instruction):
+            _set_instruction(complex_field, EMPTY_BIBLIOGRAPHY)
+            changed += 1
+            continue
+        if not re.match(r"CITATION\s", instruction):
+            continue
+        changed += 1
+        citation = _word_citation(instruction, sources)
+        if citation is None:
+            found.unreadable["Word"] += 1
+            continue
+        found.citations["Word"] += 1
+        _set_instruction(complex_field, _csl_instruction(citation, ""))
+    return changed
+
+
+def _word_citation(instruction: str, sources: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """``CITATION Ros10 \\l 1033 \\p 252 \\m Mun07`` as a CSL citation: the first tag, each
+    ``\\m`` tag after it; ``\\p`` the page of the work before it; ``\\n`` leaves the author
+    out. None when a tag names no source the document keeps."""
+    tag, _, switches = instruction[len("CITATION") :].strip().partition(" ")
+    tags: list[dict[str, Any]] = [{"id": tag.strip('"')}]
+    for switch, value in CITATION_SWITCH_RE.findall(switches):
+        value = value.strip('"')
+        if switch == "m" and value:
+            tags.append({"id": value})
+        elif switch == "p" and value:
+            tags[-1].update(locator=value, label="page")
+        elif switch == "n":
+            tags[0]["suppress-author"] = True
+    if not all(t["id"] in sources for t in tags):
+        return None
+    return {
+        "citationID": "",
+        "citationItems": [{**t, "itemData": sources[t["id"]]} for t in tags],
+    }
 
 
 def _set_instruction(complex_field: _Field, instruction: str) -> None:

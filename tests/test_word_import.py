@@ -537,3 +537,70 @@ def test_csl_rich_text_becomes_latex_in_the_bibliography():
     ) in bib
     assert "journal = {Ecology \\& Evolution}" in bib
     assert "url = {https://example.org/a_b?x=1&y=2}" in bib
+
+
+def test_words_own_citations_become_citations(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Word's References > Insert Citation: CITATION fields (complex or simple) naming the
+    sources Word keeps in the package's bibliography part; ``\\m`` adds a work, ``\\p`` its
+    page; a tag with no source is kept as its text and said; the BIBLIOGRAPHY field's list is
+    left out."""
+    manuscript = write_reference_manager_manuscript(tmp_path / "m.docx", "word")
+    assert _import(project, manuscript) == 0
+    captured = capsys.readouterr()
+    assert "2 work(s) from citation fields: 1 new" in captured.out
+    assert "warning: 1 Word citation(s) hold no data that can be read" in captured.err
+    _, body = _front_and_body(project / MANAGER_CHAPTER)
+    flat = " ".join(body.split())
+    assert "warmer than the air [@petrova2021winter; @ross2012spatial, p. 1295]." in flat
+    assert "used most [@ross2012spatial]." in flat and "Steppe Press" not in flat
+    bib = (project / MANAGER_BIB).read_text("utf-8")
+    assert (
+        "@article{petrova2021winter," in bib
+        and "author = {Petrova, Anna and Dorj, Batbayar}" in bib
+    )
+    assert main(["-C", str(project), "check"]) == 0
+
+
+def test_endnote_and_word_records_as_csl_items():
+    from lxml import etree
+
+    from pica_publish.word_fields import csl_item, word_item
+
+    record = etree.fromstring(
+        '<record><rec-number>3</rec-number><ref-type name="Edited Book">28</ref-type>'
+        "<contributors><authors><author>Barashkova, Anna</author></authors></contributors>"
+        "<titles><title>Small cats</title></titles><dates><year>c. 2016</year></dates>"
+        "<electronic-resource-num>https://doi.org/10.5555/X.1</electronic-resource-num>"
+        "</record>"
+    )
+    assert csl_item(record) == {
+        "id": "EN-3",
+        "type": "book",
+        "editor": [{"family": "Barashkova", "given": "Anna"}],
+        "title": "Small cats",
+        "DOI": "10.5555/X.1",
+        "issued": {"date-parts": [[2016]]},
+    }
+    corporate = etree.fromstring(
+        '<record><ref-type name="Report">27</ref-type><contributors><authors>'
+        "<author>IUCN,</author></authors></contributors><titles><title>Red List</title>"
+        "</titles><number>7</number></record>"
+    )
+    assert csl_item(corporate)["author"] == [{"literal": "IUCN"}]
+    assert csl_item(corporate)["number"] == "7"
+    b = "http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
+    source = etree.fromstring(
+        f'<b:Source xmlns:b="{b}"><b:Tag>IUC20</b:Tag><b:SourceType>Report</b:SourceType>'
+        "<b:Author><b:Author><b:Corporate>IUCN SSC Cat Specialist Group</b:Corporate>"
+        "</b:Author></b:Author><b:Title>Manul assessment</b:Title><b:Year>2020</b:Year>"
+        "</b:Source>"
+    )
+    assert word_item(source) == {
+        "id": "IUC20",
+        "type": "report",
+        "author": [{"literal": "IUCN SSC Cat Specialist Group"}],
+        "title": "Manul assessment",
+        "issued": {"date-parts": [[2020]]},
+    }

@@ -796,7 +796,8 @@ def _endnote_xml(cites: list[tuple[str, str, str, str, str]]) -> str:
 def write_reference_manager_manuscript(
     path: Path, manager: str, *, temporary: bool = False, reference_list: bool = True
 ) -> Path:
-    """A short manuscript citing with ``manager``: ``"mendeley-cite"`` (content controls) or
+    """A short manuscript citing with ``manager``: ``"word"`` (Word's own CITATION fields, one
+    of them a simple field naming no source), ``"mendeley-cite"`` (content controls) or
     ``"endnote"`` (one field with its XML in the instruction, cited in the sentence, and one
     with a nested data field), its reference list after the last paragraph with no heading before
     it (so only the manager's own marks tell it apart). ``temporary`` adds an EndNote citation
@@ -841,6 +842,13 @@ def write_reference_manager_manuscript(
         second._p.append(_field_char("separate"))
         second.add_run("(Dorj, 2019)")
         second._p.append(_field_char("end"))
+    elif manager == "word":
+        _add_word_sources(document)
+        shown = "(Petrova and Dorj 2021; Ross et al. 2012, 1295)"
+        _complex_field(first, " CITATION Pet21 \\l 1033  \\m Ros12 \\p 1295", shown)
+        simple = _element("w:fldSimple", {"w:instr": " CITATION Nob99 \\l 1033 "})
+        simple.append(_run(_text("w:t", "(Ross et al. 2012)")))
+        second._p.append(simple)  # a tag no source of the document has
     else:
         raise ValueError(manager)
     first.add_run(".")
@@ -852,7 +860,12 @@ def write_reference_manager_manuscript(
             "Dorj, B. (2019) Dens in rock and scree. Steppe Press.",
             "Ross, S. et al. (2012) Spatial ecology of Pallas's cats. J. Mammal. 93: 1292-1300.",
         )
-        if manager == "mendeley-cite":
+        if manager == "word":
+            head = document.add_paragraph()
+            _field_start(head, " BIBLIOGRAPHY ")
+            head.add_run(entries[0])
+            _field_end(document.add_paragraph(entries[1]))
+        elif manager == "mendeley-cite":
             paragraphs = []
             for entry in entries:
                 paragraph = _element("w:p")
@@ -867,3 +880,37 @@ def write_reference_manager_manuscript(
             _field_end(document.add_paragraph(entries[1]))
     document.save(str(path))
     return path
+
+
+WORD_SOURCES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<b:Sources SelectedStyle="\\APASixthEditionOfficeOnline.xsl" StyleName="APA" Version="6"
+ xmlns:b="http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
+ xmlns="http://schemas.openxmlformats.org/officeDocument/2006/bibliography">
+<b:Source><b:Tag>Pet21</b:Tag><b:SourceType>JournalArticle</b:SourceType>
+<b:Guid>{0B1E7A52-6C55-4E5B-9E0A-3C1A7B2D4F60}</b:Guid>
+<b:Author><b:Author><b:NameList>
+<b:Person><b:Last>Petrova</b:Last><b:First>Anna</b:First></b:Person>
+<b:Person><b:Last>Dorj</b:Last><b:First>Batbayar</b:First></b:Person>
+</b:NameList></b:Author></b:Author>
+<b:Title>Winter den temperatures in Dauria</b:Title><b:JournalName>Steppe Mammal Notes</b:JournalName>
+<b:Year>2021</b:Year><b:Pages>33-41</b:Pages><b:Volume>12</b:Volume><b:Issue>2</b:Issue>
+<b:DOI>10.5555/smn.2021.033</b:DOI><b:RefOrder>1</b:RefOrder></b:Source>
+<b:Source><b:Tag>Ros12</b:Tag><b:SourceType>JournalArticle</b:SourceType>
+<b:Author><b:Author><b:NameList>
+<b:Person><b:Last>Ross</b:Last><b:First>Steven</b:First></b:Person>
+</b:NameList></b:Author></b:Author>
+<b:Title>Spatial ecology of Pallas's cats</b:Title><b:JournalName>Journal of Mammalogy</b:JournalName>
+<b:Year>2012</b:Year><b:DOI>10.1644/11-MAMM-A-060.1</b:DOI><b:RefOrder>2</b:RefOrder></b:Source>
+</b:Sources>"""
+"""Word's source manager part (ECMA-376 Part 1, 22.6 Bibliography), as Word keeps the works of
+References > Insert Citation in a ``customXml/item*.xml`` part."""
+
+
+def _add_word_sources(document: Document) -> None:
+    _add_part(
+        document,
+        "/customXml/item2.xml",
+        "application/xml",
+        WORD_SOURCES,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+    )
