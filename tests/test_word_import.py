@@ -306,13 +306,22 @@ def test_a_citation_field_without_its_works_data_is_kept_as_text_and_linked(
             data = package.read(item.filename)
             if item.filename == "word/document.xml":
                 tree = etree.fromstring(data)
-                for instruction in tree.iter(f"{w}instrText"):
-                    head, _, payload = (instruction.text or "").partition("CSL_CITATION ")
+                fields: list[list[etree._Element]] = []  # each field's instruction runs
+                for node in tree.iter(f"{w}fldChar", f"{w}instrText"):
+                    if node.get(f"{w}fldCharType") == "begin":
+                        fields.append([])
+                    elif node.tag == f"{w}instrText":
+                        fields[-1].append(node)
+                for first, *rest in filter(None, fields):
+                    code = "".join(n.text or "" for n in [first, *rest])
+                    head, _, payload = code.partition("CSL_CITATION ")
                     if "ZOTERO_ITEM" in head and "(Ross et al. 2010)" in payload:
                         field = json.loads(payload)
                         for cited in field["citationItems"]:
                             del cited["itemData"]
-                        instruction.text = f"{head}CSL_CITATION {json.dumps(field)} "
+                        first.text = f"{head}CSL_CITATION {json.dumps(field)} "
+                        for node in rest:
+                            node.text = ""
                 data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
             target.writestr(item, data)
     assert _import(project, stripped) == 0

@@ -212,9 +212,11 @@ def _field_char(kind: str) -> BaseOxmlElement:
 
 
 def _field_start(paragraph: Paragraph, instruction: str) -> None:
-    """Append the begin / instruction / separate runs of a complex field."""
+    """Append the begin / instruction / separate runs of a complex field; a long instruction
+    in runs of 255 characters, as Word splits the code of a Zotero field."""
     paragraph._p.append(_field_char("begin"))
-    paragraph._p.append(_run(_text("w:instrText", instruction)))
+    for start in range(0, len(instruction), 255):
+        paragraph._p.append(_run(_text("w:instrText", instruction[start : start + 255])))
     paragraph._p.append(_field_char("separate"))
 
 
