@@ -4,9 +4,11 @@ the ``.bib`` says.
 pandoc reads the LaTeX in a field value itself, but (as of pandoc 3) silently drops a number of
 common text commands (``\\textemdash``, ``\\textendash``, ``\\texttimes``, ``\\mbox{…}`` with
 its argument…), prints TeX math raw (``$\\Delta$``), reads an unescaped ``%`` as the start of a
-LaTeX comment (the rest of the line is lost), and turns ``\\"{\\i}`` into a dotless i with a
-diaeresis. :func:`prepare_value` rewrites those into what pandoc renders right and reports what it
-cannot (:class:`Finding`), with its offset in the value.
+LaTeX comment (the rest of the line is lost), drops the whole field at an unescaped ``#``, turns
+``\\"{\\i}`` into a dotless i with a diaeresis, and prints CSL rich text (``<i>Felis</i>``, the
+HTML markup of citeproc-js and Zotero that some exporters copy into BibTeX) as tags.
+:func:`prepare_value` rewrites those into what pandoc renders right and reports what it cannot
+(:class:`Finding`), with its offset in the value.
 
 Case: see :mod:`pica_publish.bibcase`.
 """
@@ -147,13 +149,31 @@ UNPRINTED_FIELDS = frozenset(
 ACCENT_I_RE = re.compile(
     r"(\\[`'^\"~=.]|\\[cvuHkdbrt](?![A-Za-z]))\s*(?:\{\\([ij])\}|\\([ij])(?![A-Za-z]))"
 )
-REWRITTEN_RE = re.compile(r"[\\$%]")
+REWRITTEN_RE = re.compile(r"[\\$%#<]")
 VERBATIM_COMMANDS = frozenset({"url", "href", "nolinkurl", "path", "doi"})
+
+RICH_TEXT_LATEX: Mapping[str, str] = {
+    "i": "\\textit{",
+    "em": "\\textit{",
+    "b": "\\textbf{",
+    "strong": "\\textbf{",
+    "sup": "\\textsuperscript{",
+    "sub": "\\textsubscript{",
+    "small-caps": "\\textsc{",
+    "nocase": "{",  # braces keep the case as written, like CSL's nocase span
+}
+"""What each CSL rich-text tag opens in LaTeX that pandoc renders; its closing tag is ``}``."""
+RICH_TEXT_OPEN_RE = re.compile(
+    r"<(?:(i|em|b|strong|sup|sub)"
+    r"|span\s+style\s*=\s*([\"']?)\s*font-variant\s*:\s*(small-caps)\s*;?\s*\2"
+    r"|span\s+class\s*=\s*([\"']?)\s*(nocase)\s*\4)\s*>"
+)
+RICH_TEXT_CLOSE_RE = re.compile(r"</(i|em|b|strong|sup|sub|span)\s*>")
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: Literal["command", "math"]
+    kind: Literal["command", "math", "markup"]
     message: str
     offset: int
     """Offset in the value as written."""
@@ -176,6 +196,7 @@ def prepare_value(value: str, field: str, entry_type: str) -> tuple[str, list[Fi
 def _rewrite(value: str, findings: list[Finding]) -> str:
     if not REWRITTEN_RE.search(value):
         return value
+    tags = _rich_text(value, findings) if "<" in value else {}
     out: list[str] = []
     at = 0
     while at < len(value):
@@ -229,13 +250,84 @@ def _rewrite(value: str, findings: list[Finding]) -> str:
                 continue
             out.append(_math(value[start:close], at, findings))
             at = close + (2 if double else 1)
-        elif char == "%":  # a LaTeX comment to pandoc: "50% of cats" would print "50"
-            out.append("\\%")
+        elif char in "%#":  # "50% of cats" would print "50"; "Item #1" would print nothing
+            out.append("\\" + char)
             at += 1
+        elif at in tags:
+            at, latex = tags[at]
+            out.append(latex)
         else:
             out.append(char)
             at += 1
     return "".join(out)
+
+
+def _rich_text(value: str, findings: list[Finding]) -> dict[int, tuple[int, str]]:
+    """The CSL rich-text tags of a value by offset, each with its end and the LaTeX that
+    replaces it; a ``<`` that starts no such tag ("p < 0.05") is text. Empty, with a finding,
+    unless every tag closes in order inside the brace group it opened in: half the markup
+    translated would unbalance the braces, and tags printed as text show what to mend."""
+    tags: dict[int, tuple[int, str]] = {}
+    groups: list[tuple[str, int, str]] = []  # open tags and braces, innermost last
+    at = 0
+    while at < len(value):
+        char = value[at]
+        if char == "\\":  # what _rewrite copies as written is not scanned for tags either
+            match = COMMAND_RE.match(value, at)
+            at = match.end() if match else at + 1
+            if match and match[1] in VERBATIM_COMMANDS and value.startswith("{", at):
+                at = _matching_brace(value, at + 1) + 1
+            continue
+        if char == "$":
+            double = value.startswith("$$", at)
+            close = _math_end(value, at + (2 if double else 1), "$$" if double else "$")
+            at = close + (2 if double else 1) if close >= 0 else at + 1
+            continue
+        end, problem = at + 1, ""
+        opening = RICH_TEXT_OPEN_RE.match(value, at) if char == "<" else None
+        closing = RICH_TEXT_CLOSE_RE.match(value, at) if char == "<" else None
+        if char == "{":
+            groups.append(("{", at, "{"))
+        elif char == "}" and groups and groups[-1][0] != "{":
+            _, at, tag = groups[-1]
+            problem = f"'{tag}' is not closed inside the braces it is in"
+        elif char == "}" and groups:
+            groups.pop()
+        elif opening:
+            kind = opening[1] or opening[3] or opening[5]
+            groups.append(("span" if kind in ("small-caps", "nocase") else kind, at, opening[0]))
+            end = opening.end()
+            tags[at] = (end, RICH_TEXT_LATEX[kind])
+        elif closing:
+            problem = _closing_problem(closing, groups)
+            if not problem:
+                groups.pop()
+                end = closing.end()
+                tags[at] = (end, "}")
+        if problem:
+            findings.append(Finding("markup", f"HTML markup {problem}: it would print as text", at))
+            return {}
+        at = end
+    unclosed = next((group for group in groups if group[0] != "{"), None)
+    if unclosed is not None:
+        _, at, tag = unclosed
+        findings.append(
+            Finding("markup", f"HTML markup '{tag}' is not closed: it would print as text", at)
+        )
+        return {}
+    return tags
+
+
+def _closing_problem(closing: re.Match[str], groups: list[tuple[str, int, str]]) -> str:
+    """Why a closing tag does not close the innermost group; empty when it does."""
+    if groups and groups[-1][0] == closing[1]:
+        return ""
+    inner = next((group for group in reversed(groups) if group[0] != "{"), None)
+    if inner is None:
+        return f"'{closing[0]}' closes no open tag"
+    if inner[0] != closing[1]:
+        return f"'{closing[0]}' does not close '{inner[2]}'"
+    return f"'{closing[0]}' is outside the braces its '{inner[2]}' is in"
 
 
 def _skip_space(value: str, at: int) -> int:

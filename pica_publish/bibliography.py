@@ -367,7 +367,7 @@ def _value_for_pandoc(
     text, findings = prepare_value(value, name, entry_type)
     exact = len(raw_field.pieces) == 1 and raw_field.pieces[0].kind in ("braced", "quoted")
     for finding in findings:
-        rule = rules.BIB_MATH if finding.kind == "math" else rules.BIB_LATEX_UNKNOWN
+        rule = rules.BIB_FIELD_FINDINGS[finding.kind]
         where = positions.at(value_offset + finding.offset if exact else offset + raw_field.offset)
         report.add(rule, f"{finding.message} (field '{name}' of '{key}')", where)
     return text

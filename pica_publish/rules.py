@@ -326,6 +326,13 @@ BIB_MATH = _rule(
     "TeX math in a printed field that cannot be set as text",
     "write the symbols as UTF-8 text (Δ, α, ², ±) instead of $…$",
 )
+BIB_HTML_MARKUP = _rule(
+    "bib-html-markup", WARNING, "load",
+    "HTML markup of CSL rich text (i, b, sup, sub, span tags) in a printed field whose tags are "
+    "not closed in order (they would print as text)",
+    "close each tag inside its braces, or write LaTeX: \\textit{…}, \\textbf{…}, "
+    "\\textsuperscript{…}, \\textsubscript{…}, \\textsc{…}, {…} for nocase",
+)
 
 # --- check: chapter bodies, bylines, citations, images ------------------------------------------
 
@@ -718,6 +725,12 @@ RULES: tuple[Rule, ...] = tuple(value for value in globals().values() if isinsta
 BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 if len(BY_ID) != len(RULES):  # pragma: no cover - a programming error, found at import
     raise RuntimeError("two rules share an id")
+BIB_FIELD_FINDINGS: Mapping[str, Rule] = {
+    "command": BIB_LATEX_UNKNOWN,
+    "math": BIB_MATH,
+    "markup": BIB_HTML_MARKUP,
+}
+"""The rule of each kind of :class:`pica_publish.bibfields.Finding` (its ``kind``)."""
 STAGE_ORDER = ("load", "check", "convert", "typeset", "web", "export", "publish")
 if {rule.stage for rule in RULES} - set(STAGE_ORDER):  # pragma: no cover
     raise RuntimeError("a rule names an unknown stage")
