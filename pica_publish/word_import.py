@@ -31,7 +31,6 @@ refusing what would lose content before anything is written:
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -50,6 +49,7 @@ from pica_publish.doi import normalise_doi
 if TYPE_CHECKING:
     from pica_publish.model import BibEntry
     from pica_publish.scaffold import Staged
+    from pica_publish.word_fields import OdtMarks
 
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 """What a manuscript package may hold, uncompressed (a zip bomb is refused, not unpacked)."""
@@ -205,46 +205,6 @@ def _odt_findings(content: Any) -> Iterator[Finding]:
             yield Finding("comment", number, _short(_text(note, "all")))
         for _object in paragraph.iter(f"{{{NS['draw']}}}object"):
             yield Finding("embedded object", number, _short(_text(paragraph, "all")))
-
-
-FIELD_NAME_RE = re.compile(
-    r"^(?:ZOTERO_ITEM |ADDIN )?CSL_CITATION\s+(?P<json>\{.*\})(?:\s+RND\w+)?\s*$", re.DOTALL
-)
-"""The name of a citation's reference mark in an OpenDocument file (Zotero's and Mendeley's
-LibreOffice plugins): the field's CSL JSON, then Zotero's random suffix."""
-
-
-def odt_fields(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """The works the citation reference marks of an ``.odt`` cite (CSL JSON, as the fields of a
-    ``.docx`` carry them), and each mark's text as shown (``(Ross et al. 2010)``) → the ids of
-    its works. pandoc's odt reader leaves such marks as plain text."""
-    items: dict[str, dict[str, Any]] = {}
-    shown: dict[str, list[str]] = {}
-    with _package(path) as package:
-        if "content.xml" not in package.namelist():
-            return [], {}
-        content = _xml(package, "content.xml")
-    for mark in content.iter(f"{{{NS['text']}}}reference-mark-start"):
-        match = FIELD_NAME_RE.match(mark.get(f"{{{NS['text']}}}name", ""))
-        if not match:
-            continue
-        try:
-            field_data = json.loads(match["json"])
-        except ValueError:
-            continue
-        ids = []
-        for cited in field_data.get("citationItems", []):
-            data = cited.get("itemData") if isinstance(cited, dict) else None
-            if isinstance(data, dict):
-                ident = str(data.get("id") or cited.get("id"))
-                items.setdefault(ident, {**data, "id": ident})
-                ids.append(ident)
-        properties = field_data.get("properties") or field_data.get("mendeley") or {}
-        text = properties.get("plainCitation") or properties.get("formattedCitation") or ""
-        text = text or properties.get("plainTextFormattedCitation", "")
-        if ids and text:
-            shown[" ".join(str(text).split())] = ids
-    return list(items.values()), shown
 
 
 def refuse_changes(path: Path, findings: list[Finding]) -> None:
@@ -900,7 +860,6 @@ def rewrite(
     keys: dict[str, str],
     candidates: list[Work],
     findings: list[Finding],
-    marked: dict[str, list[str]] | None = None,
 ) -> Body:
     """The body as the chapter format wants it (see the module's step 5)."""
     body = Body(_paired_captions(_until_references(blocks)))
@@ -956,7 +915,7 @@ def rewrite(
         for inlines in _inline_lists(block):
             inlines[:] = _cross_references(inlines, numbers)
             inlines[:] = _citations(inlines, keys, body)
-            inlines[:] = _typed_citations(inlines, candidates, body, marked or {})
+            inlines[:] = _typed_citations(inlines, candidates, body)
     _placeholders(body, findings)
     return body
 
@@ -1236,18 +1195,67 @@ def _citations(
     return out
 
 
+def _set_marks(blocks: list[dict[str, Any]], marks: OdtMarks) -> None:
+    """An ``.odt``'s citation tokens → pandoc's ``Cite`` as its docx reader makes them (the
+    locator as ``, page 12``: :func:`_citations` writes it in house style); its pictures get
+    their descriptions as alt text."""
+    from pica_publish.word_fields import CITE_TOKEN_RE
+
+    lists = [inlines for block in _walk_blocks(blocks) for inlines in _inline_lists(block)]
+    for inlines in lists:
+        out: list[dict[str, Any]] = []
+        for inline in inlines:
+            if inline.get("t") == "Image" and not inline["c"][1]:
+                target = inline["c"][2][0]
+                described = next(
+                    (d for href, d in marks.described.items() if href and target.endswith(href)),
+                    "",
+                )
+                inline["c"][1] = _str(described)
+            if inline.get("t") != "Str" or not CITE_TOKEN_RE.search(inline["c"]):
+                out.append(inline)
+                continue
+            for number, piece in enumerate(CITE_TOKEN_RE.split(inline["c"])):
+                if number % 2 == 0:
+                    out.extend([{"t": "Str", "c": piece}] if piece else [])
+                else:
+                    out.append(_mark_cite(*marks.citations[int(piece)]))
+        inlines[:] = out
+
+
+def _mark_cite(citation: dict[str, Any], shown: str) -> dict[str, Any]:
+    cites = []
+    for cited in citation["citationItems"]:
+        suffix = []
+        if cited.get("locator"):
+            suffix = _str(f", {cited.get('label') or 'page'} {cited['locator']}")
+        if cited.get("suffix"):
+            suffix += _str(f" {cited['suffix']}")
+        mode = "SuppressAuthor" if cited.get("suppress-author") else "NormalCitation"
+        cites.append(
+            {
+                "citationId": str(cited["id"]),
+                "citationPrefix": _str(cited["prefix"]) if cited.get("prefix") else [],
+                "citationSuffix": suffix,
+                "citationMode": {"t": mode},
+                "citationNoteNum": 0,
+                "citationHash": 0,
+            }
+        )
+    return {"t": "Cite", "c": [cites, _str(shown)]}
+
+
 def _typed_citations(
     inlines: list[dict[str, Any]],
     candidates: list[Work],
     body: Body,
-    marked: dict[str, list[str]],
 ) -> list[dict[str, Any]]:
     """``(Ross et al. 2010; Smith 1999)`` typed as text → a citation, when each name and year
     fit exactly one entry; else left as text (``check`` lists the candidates)."""
     out: list[dict[str, Any]] = []
     index = 0
     while index < len(inlines):
-        found = _typed_at(inlines, index, candidates, marked)
+        found = _typed_at(inlines, index, candidates)
         if found is None:
             out.append(inlines[index])
             index += 1
@@ -1264,11 +1272,9 @@ def _typed_at(
     inlines: list[dict[str, Any]],
     index: int,
     candidates: list[Work],
-    marked: dict[str, list[str]],
 ) -> tuple[dict[str, Any], str, int] | None:
     """The citation typed from ``inlines[index]`` (which opens a parenthesis), the text after
-    its closing parenthesis, and the index after it; None if it is not one. ``marked``: the
-    text of citation marks (an ``.odt``'s) → their keys, which settle it."""
+    its closing parenthesis, and the index after it; None if it is not one."""
     first = inlines[index]
     if first.get("t") != "Str" or not first["c"].startswith("("):
         return None
@@ -1278,9 +1284,6 @@ def _typed_at(
             return None
         if piece.get("t") == "Str" and ")" in piece["c"]:
             text = stringify(inlines[index : end + 1])
-            closing = text.rindex(")") + 1
-            if keys := marked.get(" ".join(text[:closing].split())):
-                return _cite(keys, text[:closing]), text[closing:], end + 1
             found = _typed_citation(text, candidates)
             if found is None:
                 return None
@@ -1430,7 +1433,7 @@ def import_manuscript(
         read_manuscript,
     )
     from pica_publish.scaffold import Staged, chapter_path, open_manifest, slugify
-    from pica_publish.word_fields import normalise_docx
+    from pica_publish.word_fields import normalise_docx, normalise_odt
 
     if not source.is_file():
         raise ImportRefused([f"{source}: no such file"])
@@ -1448,9 +1451,10 @@ def import_manuscript(
     with tempfile.TemporaryDirectory(prefix="pica-import-") as scratch:
         media = Path(scratch) / "media"
         reader = "docx+citations+styles" if source.suffix.lower() == ".docx" else "odt"
-        document, fields = source, None
-        if reader != "odt":  # Mendeley Cite's and EndNote's citations, as pandoc reads them
-            document = Path(scratch) / "manuscript.docx"
+        document, fields, marks = Path(scratch) / f"manuscript{source.suffix.lower()}", None, None
+        if reader == "odt":  # citation marks as tokens pandoc keeps
+            marks = normalise_odt(source, document)
+        else:  # Mendeley Cite's, EndNote's and Word's citations as fields pandoc reads
             fields = normalise_docx(source, document)
             refuse_temporary(source, fields.temporary)
         try:
@@ -1466,16 +1470,11 @@ def import_manuscript(
         path = chapter_path(root, slugify(slug, words=8))
         slug = re.sub(r"^\d+-", "", path.stem)
         known = known_entries(root)
-        items, shown = (
-            odt_fields(source) if reader == "odt" else (manuscript_references(document, reader), {})
-        )
+        if marks is not None:
+            _set_marks(blocks, marks)
+        items = marks.items if marks is not None else manuscript_references(document, reader)
         found = references(items, known)
-        marked = {
-            text: [found.keys[i] for i in ids]
-            for text, ids in shown.items()
-            if all(i in found.keys for i in ids)
-        }
-        body = rewrite(blocks, slug, found.keys, works(known, found.new), findings, marked)
+        body = rewrite(blocks, slug, found.keys, works(known, found.new), findings)
         ast = {**ast, "meta": {}, "blocks": body.blocks}
         try:
             markdown = ast_to_markdown(ast)
@@ -1505,6 +1504,11 @@ def import_manuscript(
                 f"{count} {manager} citation(s) hold no data that can be read: kept as the text "
                 "Word showed"
             )
+    if marks is not None and marks.unreadable:
+        warnings.append(
+            f"{marks.unreadable} citation mark(s) hold no data that can be read: kept as the text "
+            "LibreOffice showed"
+        )
     if body.unread:
         warnings.append(
             f"{body.unread} citation field(s) hold no data of the works they cite: kept as the "

@@ -372,12 +372,18 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
         assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
 
 
+FIELD_NS = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
+
+
+@pytest.mark.parametrize("mark", ["reference mark", "field mark"])
 def test_zotero_citation_marks_in_an_odt_become_citations(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mark: str, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     """LibreOffice's Zotero plugin keeps a citation as a reference mark named by the field's
-    CSL JSON; pandoc reads only its text. The mark settles which work the text means: here
-    not mini.bib's Ross 2010 but the one the mark carries (a new entry)."""
+    CSL JSON; a Word manuscript saved by LibreOffice keeps it as a field mark holding the Word
+    field's code. pandoc reads only their text. The mark settles which work the text means:
+    here not mini.bib's Ross 2010 but the one the mark carries (a new entry), with its page;
+    the picture's description (LibreOffice's alt text) is kept."""
     import json
     from xml.sax.saxutils import quoteattr
 
@@ -403,24 +409,40 @@ def test_zotero_citation_marks_in_an_odt_become_citations(
             }
         ],
     }
-    name = quoteattr(f"ZOTERO_ITEM CSL_CITATION {json.dumps(field)} RNDk2Jd0sPx").encode()
+    field["citationItems"][0].update(locator="252", label="page")
+    if mark == "reference mark":
+        name = quoteattr(f"ZOTERO_ITEM CSL_CITATION {json.dumps(field)} RNDk2Jd0sPx").encode()
+        start = b"<text:reference-mark-start text:name=" + name + b"/>"
+        end = b"<text:reference-mark-end text:name=" + name + b"/>"
+    else:
+        code = quoteattr(f"ADDIN ZOTERO_ITEM CSL_CITATION {json.dumps(field)}").encode()
+        start = (
+            (
+                f'<field:fieldmark-start xmlns:field="{FIELD_NS}" text:name="__Fieldmark__7_1" '
+                'field:type="vnd.oasis.opendocument.field.UNHANDLED"><field:param '
+                'field:name="vnd.oasis.opendocument.field.code" field:value='
+            ).encode()
+            + code
+            + f'/></field:fieldmark-start><field:fieldmark-separator xmlns:field="{FIELD_NS}"/>'.encode()
+        )
+        end = f'<field:fieldmark-end xmlns:field="{FIELD_NS}"/>'.encode()
     marked = tmp_path / "marked.odt"
     with zipfile.ZipFile(plain) as source, zipfile.ZipFile(marked, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "content.xml":
-                assert b"(Ross et al. 2010)" in data
+                assert b"(Ross et al. 2010)" in data and b"<draw:image " in data
+                data = data.replace(b"(Ross et al. 2010)", start + b"(Ross et al. 2010)" + end, 1)
                 data = data.replace(
-                    b"(Ross et al. 2010)",
-                    b"<text:reference-mark-start text:name=" + name + b"/>(Ross et al. 2010)"
-                    b"<text:reference-mark-end text:name=" + name + b"/>",
-                    1,
+                    b"<draw:image ", b"<svg:desc>Map of the dens</svg:desc><draw:image ", 1
                 )
             target.writestr(item, data)
     assert _import(project, marked) == 0
     assert "cited    1 work(s) from citation fields: 1 new" in capsys.readouterr().out
     _, body = _front_and_body(project / CHAPTER)
-    assert "marmot burrows [@ross2010dena]." in " ".join(body.split())
+    flat = " ".join(body.split())
+    assert "marmot burrows [@ross2010dena, p. 252]." in flat
+    assert 'alt="Map of the dens"' in flat
     bib = (project / "references" / f"{SLUG}.bib").read_text("utf-8")
     assert "@article{ross2010dena," in bib and "10.1111/j.1469-7998.2009.00653.x" in bib
 
