@@ -45,6 +45,12 @@ TYPED_CITATION_RE = re.compile(
 )
 """An author-year citation typed as text, ``(Ross et al. 2010; Smith 1999)``: a parenthesis
 that opens with a capital and ends with a year."""
+NAME = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+"
+TYPED_NARRATIVE_RE = re.compile(
+    rf"(?<![\w@\[])({NAME}(?:\s+et\s+al\.|\s+(?:and|&)\s+{NAME})?\s+\((?:1[5-9]|20)\d\d[a-z]?\))"
+)
+"""A citation typed in the sentence, ``Ross et al. (2010)``: a name (with "et al." or a second
+name) and a year in parentheses."""
 EXAMPLE_MARKER_RE = re.compile(r"^\s*\(@[\w-]*\)")
 BACKTICKS_RE = re.compile(r"`+")
 CROSS_REF_PREFIXES = ("fig:", "tbl:", "sec:", "eq:")
@@ -345,6 +351,7 @@ def scan_body(body: str) -> BodyScan:
             )
             typed_refs.extend(_typed_refs_in(prose, block_lines))
             typed_citations.extend(_matches_in(TYPED_CITATION_RE, prose, block_lines, group=1))
+            typed_citations.extend(_matches_in(TYPED_NARRATIVE_RE, prose, block_lines, group=1))
             opener = tokens[index - 1]
             in_paragraph = opener.type == "paragraph_open"
             spaced = list(_spaced_images_in(token, lines, start, end))

@@ -30,20 +30,41 @@ from pica_publish.theme import theme_path
 
 
 def docx_metadata(chapter: Chapter) -> dict[str, object]:
-    """What pandoc's Word writer puts before the text: title, authors, abstract, keywords."""
+    """The title (pandoc's Title style), the keywords for the file's properties, and the title
+    page that ``theme/filters/word_title_page.lua`` writes: the byline with superscript
+    affiliation numbers (by first appearance) and ``*`` for the corresponding author, the
+    affiliations, the correspondence address, the abstract and the keywords — as
+    ``pica-publish import`` reads a manuscript's title page, so that a reviewed export can be
+    imported again."""
     meta = chapter.meta
+    numbers: dict[str, str] = {}
+    for author in meta.authors:
+        for key in author.affiliations:
+            numbers.setdefault(key, str(len(numbers) + 1))
     authors = [
-        author.name
-        + (
-            f" ({', '.join(meta.affiliations.get(k, k) for k in author.affiliations)})"
-            if author.affiliations
-            else ""
-        )
+        {
+            "name": author.name,
+            "marks": ",".join(
+                [numbers[k] for k in author.affiliations] + ["*"] * author.corresponding
+            ),
+        }
         for author in meta.authors
     ]
-    data: dict[str, object] = {"title": meta.title, "author": authors}
+    email = next((a.email for a in meta.authors if a.corresponding and a.email), None)
+    page: dict[str, object] = {
+        "authors": authors,
+        "affiliations": [
+            {"mark": number, "text": meta.affiliations.get(key, key)}
+            for key, number in numbers.items()
+        ],
+    }
+    if email:
+        page["correspondence"] = email
+    if meta.keywords:
+        page["keywords"] = ", ".join(meta.keywords)
+    data: dict[str, object] = {"title": meta.title, "title-page": page}
     if meta.abstract:
-        data["abstract"] = meta.abstract
+        data["title-page-abstract"] = meta.abstract
     if meta.keywords:
         data["keywords"] = list(meta.keywords)
         data["subject"] = ", ".join(meta.keywords)
@@ -76,7 +97,10 @@ def main(root: Path, chapter_path: Path, output: Path | None) -> int:
             references=list(state.cited_items.get(chapter.slug, [])),
             csl=csl_style_path(),
             filters=lua_filters(),
-            filters_after=lua_filters_after_citeproc(),
+            filters_after=(
+                *lua_filters_after_citeproc(),
+                theme_path("filters", "word_title_page.lua"),
+            ),
             number_prefix=chapter.number_prefix,
             reference_doc=theme_path("reference.docx"),
             resource_path=chapter.path.parent,

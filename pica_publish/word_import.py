@@ -296,6 +296,8 @@ class TitlePage:
     affiliations: dict[str, str] = field(default_factory=dict)
     email: str = ""
     abstract: str = ""
+    abstract_blocks: list[dict[str, Any]] = field(default_factory=list)
+    """The abstract's paragraphs as pandoc read them (their italics: the species' names)."""
     keywords: list[str] = field(default_factory=list)
     todo: list[str] = field(default_factory=list)
     """What could not be found (reported by the import; placeholders in the file)."""
@@ -337,6 +339,7 @@ def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
                 if KEYWORDS_RE.match(stringify(blocks[index])):
                     break
                 parts.append(" ".join(stringify(blocks[index]).split()))
+                page.abstract_blocks.append(blocks[index])
                 index += 1
             page.abstract = "\n\n".join(parts)
             continue
@@ -911,8 +914,12 @@ def rewrite(
     for image in [i for i in _walk_inlines(body.blocks) if i.get("t") == "Image"]:
         if not image["c"][2][0].startswith(f"figures/{slug}/"):  # an image within the text
             _place_image(image, f"image-{len(body.figures) + 1}", slug, body, [])
+    headers = {
+        " ".join(stringify(b["c"][2]).split()): b for b in body.blocks if b.get("t") == "Header"
+    }
     for block in _walk_blocks(body.blocks):
         for inlines in _inline_lists(block):
+            inlines[:] = _internal_links(inlines, headers)
             inlines[:] = _cross_references(inlines, numbers)
             inlines[:] = _citations(inlines, keys, body)
             inlines[:] = _typed_citations(inlines, candidates, body)
@@ -1127,6 +1134,31 @@ def _cite(keys: list[str], text: str, *, in_text: bool = False) -> dict[str, Any
     }
 
 
+def _internal_links(
+    inlines: list[dict[str, Any]], headers: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Links within the document (a chapter exported to Word and reviewed there: ``Fig. 1``
+    linked to ``#fig:dens``) → their text, which :func:`_cross_references` makes a reference
+    by its number; a link to a section whose heading has the link's text → ``@sec:…``, the
+    heading given that label."""
+    out: list[dict[str, Any]] = []
+    for inline in inlines:
+        target = inline["c"][2][0] if inline.get("t") == "Link" else ""
+        if not target.startswith("#"):
+            out.append(inline)
+            continue
+        text = " ".join(stringify(inline["c"][1]).replace("\u00a0", " ").split())
+        header = headers.get(text)
+        if target.startswith("#sec:") and header is not None:
+            header["c"][1][0] = target[1:]
+            out.append(_cite([target[1:]], f"@{target[1:]}", in_text=True))
+            continue
+        for number, word in enumerate(text.split(" ")):
+            out.extend([{"t": "Space"}] if number else [])
+            out.append({"t": "Str", "c": word})
+    return out
+
+
 def _cross_references(
     inlines: list[dict[str, Any]], numbers: dict[tuple[str, str], str]
 ) -> list[dict[str, Any]]:
@@ -1256,6 +1288,10 @@ def _typed_citations(
     index = 0
     while index < len(inlines):
         found = _typed_at(inlines, index, candidates)
+        if found is None and _narrative_at(out, inlines[index], candidates):
+            body.linked += 1
+            index += 1
+            continue
         if found is None:
             out.append(inlines[index])
             index += 1
@@ -1266,6 +1302,42 @@ def _typed_citations(
             out.append({"t": "Str", "c": after})
         body.linked += 1
     return out
+
+
+YEAR_IN_PARENTHESES_RE = re.compile(r"^\((\d{4}[a-z]?)\)(.*)$")
+NARRATIVE_NAMES_RE = re.compile(
+    r"([A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+(?:\s+et\s+al\.|\s+(?:and|&)\s+[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]+)?)\s+$"
+)
+
+
+def _narrative_at(
+    out: list[dict[str, Any]], inline: dict[str, Any], candidates: list[Work]
+) -> bool:
+    """``Ross et al. (2010)`` typed in the sentence: when ``inline`` is ``(2010)`` and the text
+    before it (the end of ``out``) names one entry's authors, those words and the year become
+    a citation in the text, set at the end of ``out``."""
+    year = YEAR_IN_PARENTHESES_RE.match(inline["c"]) if inline.get("t") == "Str" else None
+    if year is None:
+        return False
+    tail: list[dict[str, Any]] = []
+    for token in reversed(out[-8:]):
+        if token.get("t") not in ("Str", "Space"):
+            break
+        tail.insert(0, token)
+    text = stringify(tail)
+    names = NARRATIVE_NAMES_RE.search(text)
+    if names is None:
+        return False
+    found = matching_works(names[1], year[1], candidates)
+    if len(found) != 1:
+        return False
+    taken = ""  # the tokens of the names (and the space after them) come off the end of out
+    while len(taken) < len(text) - names.start():
+        taken = stringify([out.pop()]) + taken
+    out.append(_cite([found[0].key], f"{names[1]} ({year[1]})", in_text=True))
+    if year[2]:
+        out.append({"t": "Str", "c": year[2]})
+    return True
 
 
 def _typed_at(
@@ -1397,7 +1469,7 @@ def chapter_front_matter(page: TitlePage) -> str:
 def _wrapped(text: str, width: int = 96) -> str:
     import textwrap
 
-    return "\n\n".join(textwrap.fill(p, width) for p in text.split("\n\n"))
+    return "\n\n".join(textwrap.fill(" ".join(p.split()), width) for p in text.split("\n\n"))
 
 
 @dataclass
@@ -1464,6 +1536,8 @@ def import_manuscript(
         except PandocError as error:
             raise ImportRefused([f"{source.name}: pandoc cannot read it: {error}"]) from None
         page, blocks = front_matter(ast)
+        if page.abstract_blocks:  # as Markdown, its italics kept
+            page.abstract = ast_to_markdown({**ast, "meta": {}, "blocks": page.abstract_blocks})
         slug = slug or slugify(
             page.title if page.todo[:1] != ["the title (no Title paragraph)"] else source.stem
         )

@@ -234,6 +234,46 @@ def test_export_docx_writes_the_chapter_in_house_styles(
     assert document.styles["Heading 1"].font.name == "Noto Sans"
 
 
+def test_a_chapter_exported_to_word_is_imported_back_whole(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The reviewer's round trip: mini's dens chapter exported to Word, then imported into a
+    fresh copy of the issue. The title page comes back field by field (byline marks,
+    affiliations, the corresponding author's e-mail, the abstract with its italics, the
+    keywords); the reference list is left out; links to figures, tables and a section become
+    cross-references again; a citation Word shows in the sentence is cited in the text."""
+    assert main(["-C", str(project), "export", "docx", "chapters/01-dens.md"]) == 0
+    exported = project / "build" / "docx" / "dens.docx"
+    document = docx.Document(str(exported))
+    styles = {p.style.name: p.text for p in document.paragraphs if p.text.strip()}
+    assert styles["Byline"] == "Анна Сергеевна Петрова1, Batbayar Tsend1,2,*, Gülşen Öztürk2"
+    assert styles["Correspondence"] == "*Correspondence: b.tsend@example.org"
+    again = tmp_path / "again"
+    shutil.copytree(PROJECTS / "mini", again, ignore=shutil.ignore_patterns("build"))
+    capsys.readouterr()
+    assert main(["-C", str(again), "import", str(exported)]) == 0
+    assert "linked   2 author-year citation(s) typed as text" in capsys.readouterr().out
+    front, body = _front_and_body(again / "chapters" / "03-dens-home-ranges-pallass-cat.md")
+    assert (
+        "authors:\n  - name: Анна Сергеевна Петрова\n    affiliations: [aff1]\n"
+        "  - name: Batbayar Tsend\n    affiliations: [aff1, aff2]\n    corresponding: true\n"
+        "    email: b.tsend@example.org\n  - name: Gülşen Öztürk\n    affiliations: [aff2]\n"
+    ) in front
+    assert "aff2: Institute of Biology, Mongolian Academy of Sciences, Ulaanbaatar" in front
+    assert "abstract: |\n  A short abstract about *Otocolobus manul* that" in front
+    assert "keywords: [Otocolobus manul, dens, home range]" in front
+    flat = " ".join(body.split())
+    assert "## Dens {#sec:dens}" in body
+    assert "for shelter [@ross2010den]. @ross2012spatial related home-range size" in flat
+    assert "Den use is shown in @fig:dens-used-per" in flat
+    assert "listed in @tbl:radio-collared-cats and their dens in @tbl:den-types-by" in flat
+    assert "see also @sec:dens." in flat
+    assert "References" not in body and "Munkhtsog B." not in body  # the list is not text
+    capsys.readouterr()
+    assert main(["-C", str(again), "check"]) == 0
+    assert "citation-as-text" not in capsys.readouterr().out
+
+
 def _odt(docx_path: Path, target: Path) -> Path:
     """The manuscript as LibreOffice's format (written by pandoc: no citation fields, captions
     as plain paragraphs after the pictures)."""
@@ -635,3 +675,25 @@ def test_endnote_and_word_records_as_csl_items():
         "title": "Manul assessment",
         "issued": {"date-parts": [[2020]]},
     }
+
+
+def test_a_citation_typed_in_the_sentence_is_reported_with_its_candidates(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
+    chapter = project / "chapters" / "01-dens.md"
+    chapter.write_text(
+        chapter.read_text("utf-8")
+        + "\nAs Ross et al. (2012) showed, Munkhtsog and Ross (2007) agreed; Mongolia (2019) "
+        "and [Ross et al. (2012)](https://example.org) are not citations.\n",
+        "utf-8",
+    )
+    line = len(chapter.read_text("utf-8").splitlines())
+    assert main(["-C", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"chapters/01-dens.md:{line}:4: warning: 'Ross et al. (2012)' is a citation typed as text"
+    ) in out
+    assert "hint: Ross et al. 2012: @ross2012spatial" in out
+    assert "'Munkhtsog and Ross (2007)' is a citation typed as text" in out
+    assert "hint: Munkhtsog and Ross 2007: no entry fits (add it)" in out
+    assert out.count("[citation-as-text]") == 2

@@ -134,7 +134,9 @@ def check_typed_citations(
     (``pica-publish import`` links those that fit one entry). A parenthesis that fits no entry
     is reported only when it reads as a citation beyond doubt ("et al.", "and", "&")."""
     for typed in scan.typed_citations:
-        parts = [CITED_RE.match(part.strip()) for part in typed.text.split(";")]
+        narrative = typed.text.endswith(")")  # Ross et al. (2010)
+        cited = typed.text.replace("(", "").replace(")", "") if narrative else typed.text
+        parts = [CITED_RE.match(part.strip()) for part in cited.split(";")]
         if not all(parts):
             continue
         keys = [
@@ -144,16 +146,18 @@ def check_typed_citations(
         ]
         if not any(keys) and not re.search(r"\bet al\b|\band\b|&", typed.text):
             continue
+        form = "@{}" if narrative else "[@{}]"
         hint = "; ".join(
             f"{m['names'].strip()} {m['year']}{m['letter']}: "
-            + (" or ".join(f"[@{k}]" for k in found) if found else "no entry fits (add it)")
+            + (" or ".join(form.format(k) for k in found) if found else "no entry fits (add it)")
             for m, found in zip(parts, keys, strict=True)
             if m
         )
-        location = chapter.location(typed.line + chapter.body_line - 1, max(1, typed.column - 1))
-        report.add(
-            rules.CITATION_AS_TEXT, f"'({typed.text})' is a citation typed as text", location, hint
+        shown, column = (
+            (typed.text, typed.column) if narrative else (f"({typed.text})", typed.column - 1)
         )
+        location = chapter.location(typed.line + chapter.body_line - 1, max(1, column))
+        report.add(rules.CITATION_AS_TEXT, f"'{shown}' is a citation typed as text", location, hint)
 
 
 def check_placeholders(chapter: ChapterSource, report: Report) -> None:
