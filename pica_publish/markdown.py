@@ -332,8 +332,9 @@ def scan_body(body: str) -> BodyScan:
             if not _is_comment(token.content):  # a comment is dropped, as its author meant
                 raw_html.append(RawHtml(token.content.strip().split("\n")[0], token.map[0] + 1))
             images.extend(_images_in_html(lines, *token.map))
-        elif token.type == "table_open":
-            tables += 1
+        elif token.type == "table_open" and token.map:
+            if not _captioned(lines, *token.map):  # else counted by its caption, below
+                tables += 1
         elif token.type == "inline" and token.map:
             start, end = token.map
             block_lines = [n for n in range(start, end) if n not in scanned]
@@ -389,6 +390,15 @@ def scan_body(body: str) -> BodyScan:
                     Found(m[0], number + 1, m.start() + 1)
                     for m in SHORTCODE_RE.finditer(prose[number])
                 )
+    # pandoc's other tables (simple, multiline, grid), which markdown-it reads as paragraphs,
+    # are counted by their captions: ": Den types by season. {#tbl:dens}" after a blank line
+    tables += sum(
+        1
+        for n, line in enumerate(lines)
+        if n not in code_lines
+        and TABLE_CAPTION_RE.match(line)
+        and (n == 0 or not lines[n - 1].strip())
+    )
     return BodyScan(
         tuple(citations),
         tuple(cross_refs),
@@ -571,6 +581,13 @@ def _is_figure(token: Token) -> bool:
         and rest.strip().startswith("{")
         and rest.strip().endswith("}")
     )
+
+
+def _captioned(lines: list[str], start: int, end: int) -> bool:
+    """Whether the pipe table on ``lines[start:end]`` has a caption paragraph just before or
+    after it (pandoc's ``: caption`` or ``Table: caption``)."""
+    near = [n for n in (start - 2, end, end + 1) if 0 <= n < len(lines)]
+    return any(TABLE_CAPTION_RE.match(lines[n]) for n in near)
 
 
 def _matches_in(

@@ -356,6 +356,20 @@ CASES: list[tuple[str, Mutation, int, str]] = [
         ),
     ),
     (
+        "cross-ref-typed-simple-table",  # pandoc's simple table counts, by its caption
+        _replace(
+            "chapters/01-dens.md",
+            "see also @sec:dens.",
+            "see also Table 3.\n\n  Den   Count\n  ----- -----\n  Rock  12\n\n"
+            "  : Simple. {#tbl:simple}\n",
+        ),
+        0,
+        (
+            "chapters/01-dens.md:38:78: warning: 'Table 3' is typed by hand and will not follow "
+            "renumbering [cross-ref-typed]"
+        ),
+    ),
+    (
         "bib-entry-incomplete-article",
         _replace("references/mini.bib", "  journal = {Canadian Journal of Zoology},\n", ""),
         0,
