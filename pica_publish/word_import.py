@@ -550,6 +550,8 @@ def known_from(entries: Mapping[str, BibEntry]) -> list[Known]:
         authors = fields.get("author") or fields.get("editor") or ""
         first = re.split(r"\s+and\s+", authors.strip())[0] if authors else ""
         family = first.split(",")[0] if "," in first else (first.split() or [""])[-1]
+        if first.startswith("{") and first.endswith("}"):  # {IUCN SSC Cat Specialist Group}
+            family = first.replace("\\&", "&")
         names = re.split(r"\s+and\s+", authors.strip()) if authors else []
         second = names[1] if len(names) > 1 else ""
         second_family = second.split(",")[0] if "," in second else (second.split() or [""])[-1]
@@ -1384,6 +1386,10 @@ def _typed_citation(text: str, candidates: list[Work]) -> tuple[list[str], str] 
 
 def matching_works(names: str, year: str, candidates: list[Work]) -> list[Work]:
     """The entries whose first (and, for "A and B", second) author and year fit."""
+    whole = _ascii(names)  # an organisation: "Cincinnati Zoo & Botanical Garden 2011"
+    organisation = [w for w in candidates if w.first_author == whole and w.year == year[:4]]
+    if organisation:
+        return organisation
     people = [p for p in re.split(r"\s+(?:and|&)\s+|\s+et\s+al\.?", names.strip()) if p.strip()]
     if not people:
         return []

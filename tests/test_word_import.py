@@ -697,3 +697,17 @@ def test_a_citation_typed_in_the_sentence_is_reported_with_its_candidates(
     assert "'Munkhtsog and Ross (2007)' is a citation typed as text" in out
     assert "hint: Munkhtsog and Ross 2007: no entry fits (add it)" in out
     assert out.count("[citation-as-text]") == 2
+
+
+def test_a_typed_citation_of_an_organisation_finds_its_entry(project: Path):
+    (project / "references" / "groups.bib").write_text(
+        "@online{cincinnati2011pallas,\n  author = {{Cincinnati Zoo \\& Botanical Garden}},\n"
+        "  title = {Pallas' cats born},\n  year = {2011},\n  url = {https://example.org}\n}\n",
+        "utf-8",
+    )
+    candidates = word_import.works(word_import.known_entries(project), [])
+    found = word_import.matching_works("Cincinnati Zoo & Botanical Garden", "2011", candidates)
+    assert [w.key for w in found] == ["cincinnati2011pallas"]
+    assert [w.key for w in word_import.matching_works("Ross et al.", "2012", candidates)] == [
+        "ross2012spatial"
+    ]
