@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from pica_publish.build import run, select_stages
@@ -25,13 +26,13 @@ from pica_publish.filters import (
 )
 from pica_publish.model import Chapter
 from pica_publish.pandoc import PandocError, markdown_to_docx
-from pica_publish.state import BuildOptions
+from pica_publish.state import BuildOptions, BuildState
 from pica_publish.theme import theme_path
 
 
 def docx_metadata(chapter: Chapter) -> dict[str, object]:
     """The title (pandoc's Title style), the keywords for the file's properties, and the title
-    page that ``theme/filters/word_title_page.lua`` writes: the byline with superscript
+    page that ``theme/filters/word_export.lua`` writes: the byline with superscript
     affiliation numbers (by first appearance) and ``*`` for the corresponding author, the
     affiliations, the correspondence address, the abstract and the keywords — as
     ``pica-publish import`` reads a manuscript's title page, so that a reviewed export can be
@@ -90,16 +91,54 @@ def main(root: Path, chapter_path: Path, output: Path | None) -> int:
     if chapter is None:
         print(f"{chapter_path}: error: not a chapter listed in issue.yml", file=sys.stderr)
         return 1
+    with tempfile.TemporaryDirectory(prefix="pica-word-") as scratch:
+        drawn = svg_bitmaps(state.images.get(chapter.slug, {}), root, Path(scratch))
+        if isinstance(drawn, str):
+            print(f"{chapter_path}: error: {drawn}", file=sys.stderr)
+            return 1
+        return _write(root, chapter_path, output, chapter, state, drawn)
+
+
+def svg_bitmaps(images: Mapping[str, Path], root: Path, folder: Path) -> dict[str, str] | str:
+    """Each SVG figure (as written → its file) drawn as a PNG in ``folder``: the source as
+    written → the PNG; or why one cannot be drawn."""
+    from pica_publish.inputs import InputRefused
+    from pica_publish.svg.raster import svg_png
+
+    drawn: dict[str, str] = {}
+    for number, (source, path) in enumerate(sorted(images.items())):
+        if path.suffix.lower() != ".svg":
+            continue
+        try:
+            png = svg_png(path, root)
+        except (InputRefused, ValueError, OSError) as error:
+            return f"the figure {source} cannot be drawn for Word: {error}"
+        target = folder / f"figure{number}.png"
+        target.write_bytes(png)
+        drawn[source] = str(target)
+    return drawn
+
+
+def _write(
+    root: Path,
+    chapter_path: Path,
+    output: Path | None,
+    chapter: Chapter,
+    state: BuildState,
+    drawn: dict[str, str],
+) -> int:
+    issue = state.issue
+    assert issue is not None
     try:
         data = markdown_to_docx(
             chapter.body,
-            metadata={**docx_metadata(chapter), **filter_settings(issue)},
+            metadata={**docx_metadata(chapter), **filter_settings(issue), "word-images": drawn},
             references=list(state.cited_items.get(chapter.slug, [])),
             csl=csl_style_path(),
             filters=lua_filters(),
             filters_after=(
                 *lua_filters_after_citeproc(),
-                theme_path("filters", "word_title_page.lua"),
+                theme_path("filters", "word_export.lua"),
             ),
             number_prefix=chapter.number_prefix,
             reference_doc=theme_path("reference.docx"),

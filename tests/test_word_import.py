@@ -244,6 +244,9 @@ def test_a_chapter_exported_to_word_is_imported_back_whole(
     cross-references again; a citation Word shows in the sentence is cited in the text."""
     assert main(["-C", str(project), "export", "docx", "chapters/01-dens.md"]) == 0
     exported = project / "build" / "docx" / "dens.docx"
+    with zipfile.ZipFile(exported) as package:  # the SVG figure drawn as a PNG, for every reader
+        media = sorted(n.rsplit(".", 1)[1] for n in package.namelist() if "/media/" in n)
+    assert media == ["png", "png"]
     document = docx.Document(str(exported))
     styles = {p.style.name: p.text for p in document.paragraphs if p.text.strip()}
     assert styles["Byline"] == "Анна Сергеевна Петрова1, Batbayar Tsend1,2,*, Gülşen Öztürk2"

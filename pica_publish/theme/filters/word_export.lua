@@ -8,6 +8,10 @@
 -- Reads the metadata `title-page` (authors: name, marks; affiliations: mark, text;
 -- correspondence; keywords) and `title-page-abstract` (blocks), which the exporter sets
 -- (pica_publish/word_export.py). Runs after citeproc, last.
+--
+-- Also: an SVG figure is replaced by the PNG the exporter drew of it (metadata `word-images`:
+-- the source as written -> the PNG), as Word before 2016, LibreOffice and other readers of
+-- Word files show an SVG with no bitmap beside it as an empty box.
 
 local function text(value)
   return pandoc.utils.stringify(value or "")
@@ -44,10 +48,27 @@ local function references_heading(blocks)
   end
 end
 
-function Pandoc(doc)
+local function bitmaps(doc)
+  local drawn = doc.meta["word-images"]
+  if not drawn then
+    return doc
+  end
+  doc.meta["word-images"] = nil
+  return doc:walk({
+    Image = function(image)
+      local png = drawn[image.src]
+      if png then
+        image.src = text(png)
+        return image
+      end
+    end,
+  })
+end
+
+local function title_page(doc)
   local page = doc.meta["title-page"]
   if not page then
-    return nil
+    return doc
   end
   local front = pandoc.Blocks({ byline(page.authors or {}) })
   for _, affiliation in ipairs(page.affiliations or {}) do
@@ -78,4 +99,8 @@ function Pandoc(doc)
   doc.meta["title-page"] = nil
   doc.meta["title-page-abstract"] = nil
   return doc
+end
+
+function Pandoc(doc)
+  return title_page(bitmaps(doc))
 end
