@@ -938,7 +938,7 @@ def _place_image(
     image_attr, alt, target = image["c"]
     source = Path(target[0])
     suffix = source.suffix.lower()
-    file_name = f"{name}{'.png' if suffix in LOSSLESS_TO_PNG else suffix}"
+    file_name = f"{name}{'.png' if suffix in LOSSLESS_TO_PNG and _readable(source) else suffix}"
     body.figures.append((file_name, source))
     described = " ".join(stringify(alt).split())
     kept = [(k, v) for k, v in image_attr[2] if k not in ("width", "height", "alt")]
@@ -946,6 +946,18 @@ def _place_image(
         kept.append(("alt", described))
     image_attr[2] = kept
     target[0] = f"figures/{slug}/{file_name}"
+
+
+def _readable(picture: Path) -> bool:
+    """Whether Pillow can read ``picture`` (else it is copied as it is, under its own name)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(picture) as image:
+            image.verify()
+        return True
+    except (OSError, UnidentifiedImageError, ValueError):
+        return False
 
 
 LOSSLESS_TO_PNG = frozenset({".tif", ".tiff", ".bmp", ".gif"})

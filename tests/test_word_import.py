@@ -714,3 +714,21 @@ def test_a_typed_citation_of_an_organisation_finds_its_entry(project: Path):
     assert [w.key for w in word_import.matching_works("Ross et al.", "2012", candidates)] == [
         "ross2012spatial"
     ]
+
+
+def test_a_picture_that_cannot_be_read_keeps_its_own_name(tmp_path: Path):
+    """A damaged TIFF cannot become a PNG: it is copied as it is and the chapter names that
+    file (``check`` then says what is wrong with it), never a PNG that was not written."""
+    from pica_publish.scaffold import Staged
+
+    source = tmp_path / "media" / "image4.tif"
+    source.parent.mkdir()
+    source.write_bytes(b"II*\x00not really a tiff")
+    image = {"t": "Image", "c": [["", [], []], [], [str(source), ""]]}
+    body = word_import.Body([])
+    word_import._place_image(image, "den-map", SLUG, body, [])
+    assert image["c"][2][0] == f"figures/{SLUG}/den-map.tif"
+    ((name, found),) = body.figures
+    with Staged() as staged:
+        assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
+    assert (tmp_path / "den-map.tif").read_bytes() == source.read_bytes()
