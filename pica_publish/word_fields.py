@@ -300,6 +300,11 @@ def _mendeley(root: Any, found: Normalised) -> int:
             parent.remove(sdt)
             changed += 1
             continue
+        if value.startswith("CitaviPlaceholder"):  # Citavi keeps its data elsewhere, encrypted
+            found.unreadable["Citavi"] += 1
+            _unwrap(sdt, list(content))
+            changed += 1
+            continue
         if not value.startswith(MENDELEY_CITATION):
             continue
         changed += 1
@@ -430,6 +435,10 @@ def _endnote(root: Any, found: Normalised) -> int:
         if instruction.startswith("ADDIN EN.REFLIST"):
             _set_instruction(complex_field, EMPTY_BIBLIOGRAPHY)
             changed += 1
+            continue
+        other = OTHER_MANAGERS_RE.match(instruction)
+        if other:
+            found.unreadable[OTHER_MANAGERS[other[1]]] += 1  # its text is kept
             continue
         if not instruction.startswith("ADDIN EN.CITE") or instruction.startswith(
             "ADDIN EN.CITE.DATA"
@@ -584,6 +593,21 @@ def _word_citation(instruction: str, sources: dict[str, dict[str, Any]]) -> dict
         "citationID": "",
         "citationItems": [{**t, "itemData": sources[t["id"]]} for t in tags],
     }
+
+
+OTHER_MANAGERS = {
+    "PAPERS2_CITATIONS": "Papers",
+    "RW.CITE": "RefWorks",
+    "REFMGR.CITE": "Reference Manager",
+    "NE.Ref": "Citavi",
+    "F1000_CSL_CITATION": "F1000Workspace",
+    "SCIWHEEL_CITATION": "Sciwheel",
+}
+"""Reference managers whose citation fields hold no data this import reads: their citations
+stay the text Word showed, and the import says how many."""
+OTHER_MANAGERS_RE = re.compile(
+    r"ADDIN\s+(" + "|".join(re.escape(k) for k in OTHER_MANAGERS) + r")\b"
+)
 
 
 def _set_instruction(complex_field: _Field, instruction: str) -> None:

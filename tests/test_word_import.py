@@ -732,3 +732,24 @@ def test_a_picture_that_cannot_be_read_keeps_its_own_name(tmp_path: Path):
     with Staged() as staged:
         assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
     assert (tmp_path / "den-map.tif").read_bytes() == source.read_bytes()
+
+
+def test_citations_of_other_reference_managers_are_counted_not_lost(tmp_path: Path):
+    """Citavi's content controls and RefWorks' or Papers' fields carry no data this import
+    reads: their text stays, and each is counted for the import's warning."""
+    from pica_publish.word_fields import normalise_docx
+    from tests.word_manuscripts import _complex_field, _content_control, _run, _text
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Dens were reused ")
+    _complex_field(paragraph, " ADDIN RW.CITE{{12 Ross 2010}} ", "(Ross et al. 2010)")
+    paragraph.add_run(" and shared ")
+    paragraph._p.append(
+        _content_control("CitaviPlaceholder#4c1d", _run(_text("w:t", "(Smith 1999)")))
+    )
+    _complex_field(paragraph, " ADDIN PAPERS2_CITATIONS <citation/> ", "(Lee 2001)")
+    document.save(str(tmp_path / "m.docx"))
+    found = normalise_docx(tmp_path / "m.docx", tmp_path / "out.docx")
+    assert dict(found.unreadable) == {"RefWorks": 1, "Citavi": 1, "Papers": 1}
+    text = " ".join(p.text for p in docx.Document(str(tmp_path / "out.docx")).paragraphs)
+    assert "(Ross et al. 2010)" in text and "(Smith 1999)" in text and "(Lee 2001)" in text
