@@ -48,7 +48,9 @@ from pathlib import Path
 from typing import Any
 
 from pica_publish.doi import normalise_doi
-from pica_publish.word_import import ImportRefused, W, _package, _xml
+from pica_publish.word_package import ImportRefused, W
+from pica_publish.word_package import package as _package
+from pica_publish.word_package import part as _xml
 
 MENDELEY_CITATION = "MENDELEY_CITATION_v3_"
 MENDELEY_BIBLIOGRAPHY = "MENDELEY_BIBLIOGRAPHY"

@@ -13,7 +13,7 @@ import docx
 import pypdf
 import pytest
 
-from pica_publish import word_import
+from pica_publish import word_import, word_package
 from pica_publish.cli import main
 from tests.conftest import PROJECTS
 from tests.word_manuscripts import write_manuscript, write_reference_manager_manuscript
@@ -208,7 +208,7 @@ def test_what_is_not_a_manuscript_is_refused_with_a_reason(
     bomb = tmp_path / "bomb.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("word/document.xml", b"<w/>" + b" " * 4096)
-    monkeypatch.setattr(word_import, "MAX_PACKAGE_BYTES", 1024)
+    monkeypatch.setattr(word_package, "MAX_PACKAGE_BYTES", 1024)
     assert _import(project, bomb) == 1
     assert "unpacks to more than" in capsys.readouterr().err
     assert not list((project / "chapters").glob("03-*"))
