@@ -136,9 +136,9 @@ def _write(
             references=list(state.cited_items.get(chapter.slug, [])),
             csl=csl_style_path(),
             filters=lua_filters(),
-            filters_after=(
-                *lua_filters_after_citeproc(),
+            filters_after=(  # the title page first: taxa's italics reach it too
                 theme_path("filters", "word_export.lua"),
+                *lua_filters_after_citeproc(),
             ),
             number_prefix=chapter.number_prefix,
             reference_doc=theme_path("reference.docx"),

@@ -7,7 +7,7 @@
 --
 -- Reads the metadata `title-page` (authors: name, marks; affiliations: mark, text;
 -- correspondence; keywords) and `title-page-abstract` (blocks), which the exporter sets
--- (pica_publish/word_export.py). Runs after citeproc, last.
+-- (pica_publish/word_export.py). Runs after citeproc, before the other filters that do.
 --
 -- Also: an SVG figure is replaced by the PNG the exporter drew of it (metadata `word-images`:
 -- the source as written -> the PNG), as Word before 2016, LibreOffice and other readers of
