@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import sys
+import tempfile
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -142,21 +143,39 @@ class Staged:
     """Files written beside their places first and moved in together when the block ends
     (``os.replace`` each, the list in the order given: write the manifest last), so that an
     error while writing leaves the project as it was: no half chapter, no chapter listed in
-    ``issue.yml`` that is not there."""
+    ``issue.yml`` that is not there.
 
-    def __init__(self) -> None:
+    Every file stays inside ``root``: a folder on the way that leads out of it (a symbolic
+    link a pull request put in ``chapters/`` or ``references/``) is refused, and the temporary
+    files get new random names (``mkstemp``), so none of them can be a link placed in advance.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.umask = os.umask(0o022)
+        os.umask(self.umask)
         self.files: list[tuple[Path, Path]] = []
         self.folders: list[Path] = []
 
     def path(self, target: Path) -> Path:
         """Where to write what becomes ``target`` (its suffix kept, for the writers that go by
-        it)."""
+        it).
+
+        :raises OSError: ``target`` would be outside the project.
+        """
+        existing = next(p for p in [target.parent, *target.parent.parents] if p.exists())
+        if not existing.resolve().is_relative_to(self.root):
+            raise OSError(f"{target.parent} leads outside the project ({existing.resolve()})")
         missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         self.folders.extend(reversed(missing))
-        temporary = target.with_name(f".{target.stem}.pica-tmp{target.suffix}")
-        self.files.append((temporary, target))
-        return temporary
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.stem}.", suffix=f".pica-tmp{target.suffix}"
+        )
+        os.close(handle)
+        os.chmod(name, 0o666 & ~self.umask)  # as a file written in place would be, not 0600
+        self.files.append((Path(name), target))
+        return Path(name)
 
     def write_text(self, target: Path, text: str) -> None:
         self.path(target).write_text(text, "utf-8")
@@ -209,7 +228,7 @@ class Manifest:
         if staged is not None:
             staged.write_text(self.path, stream.getvalue())
         else:
-            with Staged() as alone:
+            with Staged(root) as alone:
                 alone.write_text(self.path, stream.getvalue())
         return position
 
@@ -265,7 +284,7 @@ def new_chapter(root: Path, title: str, *, role: str = "chapter") -> int:
     if isinstance(manifest, int):
         return manifest
     path = chapter_path(root, slugify(title))
-    with Staged() as staged:
+    with Staged(root) as staged:
         staged.write_text(path, front_matter(title) + BODY)
         position = manifest.add(path, role, staged)
     print(f"created {path.relative_to(root)} and listed it in issue.yml (position {position + 1})")

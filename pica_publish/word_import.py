@@ -1532,7 +1532,7 @@ def import_manuscript(
         figures_dir = root / "chapters" / "figures" / slug
         written: list[Path] = []
         bibliography = _free(root / "references" / f"{slug}.bib") if written_bib else None
-        with Staged() as staged:
+        with Staged(root) as staged:
             for name, image in body.figures:
                 if image.is_file():
                     written.append(_copy_image(image, figures_dir / name, staged))

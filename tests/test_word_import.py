@@ -407,10 +407,11 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
     ((name, found),) = body.figures
     from pica_publish.scaffold import Staged
 
-    with Staged() as staged:
+    with Staged(tmp_path) as staged:
         assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
         assert not (tmp_path / name).exists()  # written beside it until the block ends
     assert sorted(p.name for p in tmp_path.iterdir()) == ["den-map.png", "media"]
+    assert (tmp_path / "den-map.png").stat().st_mode & 0o777 == 0o666 & ~_umask()
     with Image.open(tmp_path / "den-map.png") as converted:
         assert converted.format == "PNG" and converted.getpixel((3, 3)) == (120, 80, 40)
 
@@ -570,19 +571,32 @@ def test_unformatted_endnote_citations_are_refused(
     assert not (project / MANAGER_CHAPTER).exists()
 
 
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def test_an_import_that_fails_while_writing_leaves_the_project_as_it_was(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    """The write fails at the bibliography (a folder stands where its temporary file goes):
-    the figures already written and the chapter are taken back, issue.yml is unchanged."""
+    """An attack and a failure at once: references/ is a symbolic link out of the project (as
+    a pull request could make it). The import refuses to write there; the figures it had
+    already written are taken back, issue.yml is unchanged, nothing lands outside."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(project / "references")
+    (project / "references").symlink_to(outside, target_is_directory=True)
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     manifest = (project / "issue.yml").read_text("utf-8")
-    (project / "references" / f".{SLUG}.pica-tmp.bib").mkdir()
     assert _import(project, write_manuscript(tmp_path / "m.docx")) == 1
-    assert "error: cannot write the chapter:" in capsys.readouterr().err
-    (project / "references" / f".{SLUG}.pica-tmp.bib").rmdir()
+    err = capsys.readouterr().err
+    assert "error: cannot write the chapter:" in err and "leads outside the project" in err
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
     assert (project / "issue.yml").read_text("utf-8") == manifest
+    assert list(outside.iterdir()) == []
 
 
 def test_an_existing_bibliography_file_is_never_overwritten(
@@ -729,7 +743,7 @@ def test_a_picture_that_cannot_be_read_keeps_its_own_name(tmp_path: Path):
     word_import._place_image(image, "den-map", SLUG, body, [])
     assert image["c"][2][0] == f"figures/{SLUG}/den-map.tif"
     ((name, found),) = body.figures
-    with Staged() as staged:
+    with Staged(tmp_path) as staged:
         assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
     assert (tmp_path / "den-map.tif").read_bytes() == source.read_bytes()
 
