@@ -792,6 +792,9 @@ class Body:
     unread: int = 0
     """Citation fields without the data of their works, kept as the text Word showed."""
     todo: list[str] = field(default_factory=list)
+    listed: dict[tuple[str, str], str] = field(default_factory=dict)
+    """The manuscript's own reference list: (first author, year and letter, as typed
+    citations give them: ``("ross", "2010a")``) → the key of the entry it names."""
 
 
 @dataclass(frozen=True)
@@ -802,15 +805,18 @@ class Work:
     first_author: str
     second_author: str
     year: str
+    title: str = ""
+    """Folded (:func:`_folded_title`), to find the work in a typed reference list."""
 
 
 def works(known: list[Known], new: list[dict[str, Any]]) -> list[Work]:
-    found = [Work(k.key, k.first_author, k.second_author, k.year) for k in known]
+    found = [Work(k.key, k.first_author, k.second_author, k.year, k.title) for k in known]
     for item in new:
         names = item.get("author") or []
         family = [_ascii(n.get("family") or n.get("literal") or "") for n in names]
         first, second = (family + ["", ""])[:2]
-        found.append(Work(item["id"], first, second, _year(item)))
+        title = _folded_title(str(item.get("title", "")))
+        found.append(Work(item["id"], first, second, _year(item), title))
     return found
 
 
@@ -822,7 +828,9 @@ def rewrite(
     findings: list[Finding],
 ) -> Body:
     """The body as the chapter format wants it (see the module's step 5)."""
-    body = Body(_paired_captions(_until_references(blocks)))
+    text, listing = _until_references(blocks)
+    body = Body(_paired_captions(text))
+    body.listed = listed_works(listing, candidates)
     shift = 2 - min((b["c"][0] for b in body.blocks if b.get("t") == "Header"), default=2)
     numbers: dict[tuple[str, str], str] = {}
     """(``fig`` or ``tbl``, the number the manuscript gives it) → its label."""
@@ -995,12 +1003,48 @@ def _is_caption(block: dict[str, Any], labels: tuple[str, ...]) -> bool:
     return kind in labels or (not kind and text[:1] in ".:")
 
 
-def _until_references(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The body without the typed reference list (the build writes the references)."""
+def _until_references(
+    blocks: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The body without the typed reference list (the build writes the references), and the
+    list's blocks."""
     for number, block in enumerate(blocks):
         if _is_heading(block, *REFERENCE_HEADINGS):
-            return blocks[:number]
-    return blocks
+            return blocks[:number], blocks[number + 1 :]
+    return blocks, []
+
+
+LISTED_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)([a-z]?)\b")
+
+
+def listed_works(
+    listing: list[dict[str, Any]], candidates: list[Work]
+) -> dict[tuple[str, str], str]:
+    """The works of a typed reference list, where its entry names one: a paragraph's first
+    word (the first author), its first year (with the letter that tells "2010a" from
+    "2010b") and the title of exactly one entry with that author and year inside it. Typed
+    citations that fit two entries are settled by it."""
+    listed: dict[tuple[str, str], str] = {}
+    for block in _walk_blocks(listing):
+        if block.get("t") not in ("Para", "Plain"):
+            continue
+        text = " ".join(stringify(block["c"]).split())
+        year = LISTED_YEAR_RE.search(text)
+        words = re.findall(r"[^\W\d_][\w'’-]*", text[: year.start()] if year else "")
+        if year is None or not words:
+            continue
+        first, folded = _ascii(words[0]), _folded_title(text)
+        named = [
+            w
+            for w in candidates
+            if w.year == year[1]
+            and (w.first_author == first or w.first_author.startswith(first))
+            and len(w.title) > 8
+            and w.title in folded
+        ]
+        if len({w.key for w in named}) == 1:
+            listed.setdefault((first, year[1] + year[2]), named[0].key)
+    return listed
 
 
 def _strip_caption_number(paragraphs: list[dict[str, Any]]) -> None:
@@ -1256,8 +1300,8 @@ def _typed_citations(
     out: list[dict[str, Any]] = []
     index = 0
     while index < len(inlines):
-        found = _typed_at(inlines, index, candidates)
-        if found is None and _narrative_at(out, inlines[index], candidates):
+        found = _typed_at(inlines, index, candidates, body.listed)
+        if found is None and _narrative_at(out, inlines[index], candidates, body.listed):
             body.linked += 1
             index += 1
             continue
@@ -1280,7 +1324,10 @@ NARRATIVE_NAMES_RE = re.compile(
 
 
 def _narrative_at(
-    out: list[dict[str, Any]], inline: dict[str, Any], candidates: list[Work]
+    out: list[dict[str, Any]],
+    inline: dict[str, Any],
+    candidates: list[Work],
+    listed: Mapping[tuple[str, str], str],
 ) -> bool:
     """``Ross et al. (2010)`` typed in the sentence: when ``inline`` is ``(2010)`` and the text
     before it (the end of ``out``) names one entry's authors, those words and the year become
@@ -1297,7 +1344,7 @@ def _narrative_at(
     names = NARRATIVE_NAMES_RE.search(text)
     if names is None:
         return False
-    found = matching_works(names[1], year[1], candidates)
+    found = matching_works(names[1], year[1], candidates, listed)
     if len(found) != 1:
         return False
     taken = ""  # the tokens of the names (and the space after them) come off the end of out
@@ -1313,6 +1360,7 @@ def _typed_at(
     inlines: list[dict[str, Any]],
     index: int,
     candidates: list[Work],
+    listed: Mapping[tuple[str, str], str],
 ) -> tuple[dict[str, Any], str, int] | None:
     """The citation typed from ``inlines[index]`` (which opens a parenthesis), the text after
     its closing parenthesis, and the index after it; None if it is not one."""
@@ -1325,7 +1373,7 @@ def _typed_at(
             return None
         if piece.get("t") == "Str" and ")" in piece["c"]:
             text = stringify(inlines[index : end + 1])
-            found = _typed_citation(text, candidates)
+            found = _typed_citation(text, candidates, listed)
             if found is None:
                 return None
             keys, after = found
@@ -1333,7 +1381,9 @@ def _typed_at(
     return None
 
 
-def _typed_citation(text: str, candidates: list[Work]) -> tuple[list[str], str] | None:
+def _typed_citation(
+    text: str, candidates: list[Work], listed: Mapping[tuple[str, str], str]
+) -> tuple[list[str], str] | None:
     """The keys of ``(Name et al. 2010; Other and Name 1999)``, and the text after the
     parenthesis; None unless every part names exactly one entry."""
     match = re.match(r"^\((?P<inside>[^()]+)\)(?P<after>[^()]*)$", text)
@@ -1344,15 +1394,34 @@ def _typed_citation(text: str, candidates: list[Work]) -> tuple[list[str], str] 
         cited = CITED_RE.match(part.strip())
         if not cited:
             return None
-        fits = matching_works(cited["names"], cited["year"] + cited["letter"], candidates)
+        fits = matching_works(cited["names"], cited["year"] + cited["letter"], candidates, listed)
         if len(fits) != 1:
             return None
         keys.append(fits[0].key)
     return keys, match["after"]
 
 
-def matching_works(names: str, year: str, candidates: list[Work]) -> list[Work]:
-    """The entries whose first (and, for "A and B", second) author and year fit."""
+def matching_works(
+    names: str,
+    year: str,
+    candidates: list[Work],
+    listed: Mapping[tuple[str, str], str] | None = None,
+) -> list[Work]:
+    """The entries whose first (and, for "A and B", second) author and year fit; of two or
+    more, the one the manuscript's reference list names (``listed``) for this author and
+    year, with its letter ("2010a")."""
+    found = _matching(names, year, candidates)
+    if len(found) > 1 and listed:
+        people = [p for p in re.split(r"\s+(?:and|&)\s+|\s+et\s+al\.?", names) if p.strip()]
+        first = _ascii(people[0].split()[0]) if people else ""
+        key = listed.get((first, year)) or listed.get((_ascii(names), year))
+        chosen = [w for w in found if w.key == key]
+        if chosen:
+            return chosen
+    return found
+
+
+def _matching(names: str, year: str, candidates: list[Work]) -> list[Work]:
     whole = _ascii(names)  # an organisation: "Cincinnati Zoo & Botanical Garden 2011"
     organisation = [w for w in candidates if w.first_author == whole and w.year == year[:4]]
     if organisation:

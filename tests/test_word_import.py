@@ -767,3 +767,35 @@ def test_citations_of_other_reference_managers_are_counted_not_lost(tmp_path: Pa
     assert dict(found.unreadable) == {"RefWorks": 1, "Citavi": 1, "Papers": 1}
     text = " ".join(p.text for p in docx.Document(str(tmp_path / "out.docx")).paragraphs)
     assert "(Ross et al. 2010)" in text and "(Smith 1999)" in text and "(Lee 2001)" in text
+
+
+def test_the_manuscripts_reference_list_settles_which_work_a_typed_citation_means(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Two entries fit "(Ross et al. 2010)"; the manuscript's own typed reference list names
+    one of them by its title, so that one is cited (and "2010a"/"2010b" follow the list)."""
+    (project / "references" / "more.bib").write_text(
+        "@article{ross2010site,\n  author = {Ross, Steven and Munkhtsog, Bariushaa},\n"
+        "  title = {Den site selection by Pallas's cats in Mongolia},\n"
+        "  journal = {Journal of Zoology},\n  year = {2010}\n}\n",
+        "utf-8",
+    )
+    manuscript = write_manuscript(tmp_path / "m.docx", zotero=False, mendeley=False)
+    assert _import(project, manuscript) == 0
+    assert "linked   1 author-year citation(s) typed as text" in capsys.readouterr().out
+    _, body = _front_and_body(project / CHAPTER)
+    assert "similar patterns [@ross2010site] and" in " ".join(body.split())
+    listed = word_import.listed_works(
+        [
+            {"t": "Para", "c": word_import._str(text)}
+            for text in (
+                (
+                    "Ross S. et al. 2010a. Den-site selection is critical for Pallas's cats "
+                    "(Otocolobus manul). Canadian Journal of Zoology 88: 905-913."
+                ),
+                "Ross S. & Munkhtsog B. 2010b. Den site selection by Pallas's cats in Mongolia.",
+            )
+        ],
+        word_import.works(word_import.known_entries(project), []),
+    )
+    assert listed == {("ross", "2010a"): "ross2010den", ("ross", "2010b"): "ross2010site"}
