@@ -452,13 +452,20 @@ def _endnote(root: Any, found: Normalised) -> int:
             if nested.instruction.startswith("ADDIN EN.CITE.DATA") and not xml.startswith("<"):
                 xml = _field_data(nested)
             _remove_field(nested)
-        citation = _endnote_citation(xml)
-        if citation is None:
-            found.unreadable["EndNote"] += 1
-            continue
-        found.citations["EndNote"] += 1
-        _set_instruction(complex_field, _csl_instruction(citation, ""))
+        _as_csl_field(complex_field, _endnote_citation(xml), "EndNote", found)
     return changed
+
+
+def _as_csl_field(
+    complex_field: _Field, citation: dict[str, Any] | None, manager: str, found: Normalised
+) -> None:
+    """The field given the CSL citation's instruction, or counted as unreadable (its text
+    stays)."""
+    if citation is None:
+        found.unreadable[manager] += 1
+        return
+    found.citations[manager] += 1
+    _set_instruction(complex_field, _csl_instruction(citation, ""))
 
 
 # --- Word's own citations ----------------------------------------------------------------------
@@ -566,12 +573,7 @@ def _word(root: Any, sources: dict[str, dict[str, Any]], found: Normalised) -> i
         if not re.match(r"CITATION\s", instruction):
             continue
         changed += 1
-        citation = _word_citation(instruction, sources)
-        if citation is None:
-            found.unreadable["Word"] += 1
-            continue
-        found.citations["Word"] += 1
-        _set_instruction(complex_field, _csl_instruction(citation, ""))
+        _as_csl_field(complex_field, _word_citation(instruction, sources), "Word", found)
     return changed
 
 
