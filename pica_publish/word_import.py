@@ -263,13 +263,12 @@ KEYWORDS_RE = re.compile(r"^\s*(key\s*words?|mots[- ]clés|ключевые сл
 
 
 def _is_heading(block: dict[str, Any], *names: str) -> bool:
+    """A heading, or a paragraph that is nothing but the heading's word ("Abstract", bold or
+    not: pandoc's own Word files set it in a style of their own)."""
     if block.get("t") == "Header":
         text = stringify(block["c"][2])
     elif block.get("t") in ("Para", "Plain"):
-        inlines = block["c"]
-        if not (len(inlines) == 1 and inlines[0].get("t") == "Strong"):
-            return False
-        text = stringify(inlines)
+        text = stringify(block["c"])
     else:
         return False
     return text.strip().rstrip(":.").lower() in names
@@ -278,6 +277,7 @@ def _is_heading(block: dict[str, Any], *names: str) -> bool:
 def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
     """The title page read from the first blocks, and the blocks of the body after it."""
     page = TitlePage(title=" ".join(stringify(ast["meta"].get("title", {}).get("c", [])).split()))
+    page.authors = _meta_authors(ast["meta"].get("author"))  # Word's Author style
     blocks = without_styles(ast["blocks"])
     index = 0
     first = " ".join(stringify(blocks[0]).split()) if blocks else ""
@@ -323,6 +323,21 @@ def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
         index += 1
     _fill_in(page)
     return page, blocks[index:]
+
+
+def _meta_authors(value: Any) -> list[dict[str, Any]]:
+    """The authors pandoc took from paragraphs in Word's Author style (R Markdown's and
+    Quarto's Word files: one paragraph a name), with their superscript marks if any."""
+    if not isinstance(value, dict):
+        return []
+    items = value["c"] if value.get("t") == "MetaList" else [value]
+    authors: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, dict) and item.get("t") == "MetaInlines":
+            authors.extend(_authors(item["c"]))
+        elif isinstance(item, dict) and item.get("t") == "MetaString":
+            authors.extend(_authors(_str(item["c"])))
+    return authors
 
 
 def _authors(inlines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -799,3 +799,31 @@ def test_the_manuscripts_reference_list_settles_which_work_a_typed_citation_mean
         word_import.works(word_import.known_entries(project), []),
     )
     assert listed == {("ross", "2010a"): "ross2010den", ("ross", "2010b"): "ross2010site"}
+
+
+def test_a_word_file_from_r_markdown_or_quarto_keeps_its_authors_and_abstract(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """R Markdown's and Quarto's Word output (pandoc's) puts each author in Word's Author
+    style and the abstract under a plain "Abstract" paragraph: the names are the authors, and
+    "Abstract" is never taken for one."""
+    import pypandoc
+
+    source = tmp_path / "paper.md"
+    source.write_text(
+        '---\ntitle: "Manul density in the Altai"\nauthor:\n  - Anna Petrova\n'
+        "  - Batbayar Dorj\nabstract: |\n  We counted *Otocolobus manul* in two valleys.\n---\n\n"
+        "# Introduction\n\nManuls are rare.\n",
+        "utf-8",
+    )
+    manuscript = tmp_path / "paper.docx"
+    pypandoc.convert_file(str(source), "docx", outputfile=str(manuscript))
+    assert _import(project, manuscript) == 0
+    assert "to do    3: the corresponding author's e-mail; the affiliations; the keywords" in (
+        capsys.readouterr().out
+    )
+    front, body = _front_and_body(project / "chapters" / "03-manul-density-altai.md")
+    assert "  - name: Anna Petrova\n" in front and "  - name: Batbayar Dorj\n" in front
+    assert "Abstract" not in front
+    assert "abstract: |\n  We counted *Otocolobus manul* in two valleys.\n" in front
+    assert body.lstrip().startswith("## Introduction")
