@@ -73,11 +73,14 @@ class Normalised:
     """Citations of those managers whose data could not be read (kept as their text)."""
     temporary: list[str] = field(default_factory=list)
     """EndNote's unformatted citations (``{Ross, 2010 #12}``), which hold no data at all."""
+    boxes: list[int] = field(default_factory=list)
+    """The paragraphs (of the body, from 1) whose text boxes were set after them."""
 
 
 def normalise_docx(source: Path, target: Path) -> Normalised:
-    """Write ``source`` to ``target`` with Mendeley Cite's and EndNote's citations and reference
-    lists rewritten as the fields pandoc reads (the other parts copied byte for byte)."""
+    """Write ``source`` to ``target`` with the citations and reference lists of Mendeley Cite,
+    EndNote and Word rewritten as the fields pandoc reads, and text boxes set after their
+    paragraphs (:func:`_text_boxes`); the other parts copied byte for byte."""
     from lxml import etree
 
     found = Normalised()
@@ -89,7 +92,8 @@ def normalise_docx(source: Path, target: Path) -> Normalised:
                 continue
             root = _xml(package, name)
             _unsimplified(root)
-            if _mendeley(root, found) + _endnote(root, found) + _word(root, sources, found):
+            boxes = _text_boxes(root, found.boxes if name == STORIES[0] else [])
+            if boxes + _mendeley(root, found) + _endnote(root, found) + _word(root, sources, found):
                 rewritten[name] = etree.tostring(
                     root, xml_declaration=True, encoding="UTF-8", standalone=True
                 )
@@ -134,6 +138,46 @@ def _unsimplified(root: Any) -> None:
         parent.remove(simple)
         for offset, node in enumerate(_field(instruction, list(simple))):
             parent.insert(at + offset, node)
+
+
+# --- Text boxes -------------------------------------------------------------------------------
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _text_boxes(root: Any, moved: list[int]) -> int:
+    """Text boxes (a "Box 1" aside, a figure with its caption in a frame) as paragraphs after
+    the paragraph they are anchored in. pandoc reads a box's text but drops the rest of the
+    paragraph that holds it: the sentence around the box would be lost without a word. Word
+    keeps each box twice (DrawingML, and VML for older readers); the first copy is taken.
+    ``moved`` gets the numbers of the paragraphs (of the body, from 1) that held boxes."""
+    from copy import deepcopy
+
+    changed = 0
+    for number, paragraph in enumerate(list(root.iter(_w("p"))), start=1):
+        holders = [
+            node
+            for node in paragraph.iter(f"{{{MC}}}AlternateContent", _w("drawing"), _w("pict"))
+            if node.find(f".//{_w('txbxContent')}") is not None
+            and not any(
+                a.tag in (f"{{{MC}}}AlternateContent", _w("drawing"), _w("pict"))
+                for a in node.iterancestors()
+                if a is not paragraph and paragraph in a.iterancestors()
+            )
+            and node.getparent() is not None
+        ]
+        if not holders or paragraph.getparent() is None:
+            continue
+        parent, at = paragraph.getparent(), paragraph.getparent().index(paragraph)
+        for holder in holders:
+            content = holder.find(f".//{_w('txbxContent')}")
+            for inner in content.findall(_w("p")):
+                at += 1
+                parent.insert(at, deepcopy(inner))
+            holder.getparent().remove(holder)
+        moved.append(number)
+        changed += 1
+    return changed
 
 
 # --- OpenDocument ----------------------------------------------------------------------------

@@ -1630,6 +1630,10 @@ def import_manuscript(
         if f.kind in ("chart", "SmartArt", "embedded object")
     ]
     if fields is not None:
+        warnings.extend(
+            f"paragraph {n}: its text box is set as paragraphs after it (check the place)"
+            for n in fields.boxes
+        )
         for manager, count in sorted(fields.unreadable.items()):
             warnings.append(
                 f"{count} {manager} citation(s) hold no data that can be read: kept as the text "

@@ -827,3 +827,18 @@ def test_a_word_file_from_r_markdown_or_quarto_keeps_its_authors_and_abstract(
     assert "Abstract" not in front
     assert "abstract: |\n  We counted *Otocolobus manul* in two valleys.\n" in front
     assert body.lstrip().startswith("## Introduction")
+
+
+def test_a_text_box_is_kept_with_the_paragraph_that_holds_it(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """pandoc keeps a text box's text but drops the rest of its paragraph: the import sets
+    the box after the paragraph (once, not its VML copy too) and says where."""
+    manuscript = write_manuscript(tmp_path / "m.docx", text_box=True)
+    assert _import(project, manuscript) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"warning: paragraph \d+: its text box is set as paragraphs after it", err)
+    _, body = _front_and_body(project / CHAPTER)
+    flat = " ".join(body.split())
+    assert "Most dens had two entrances. Entrances faced south. Box 1. A den is reused" in flat
+    assert flat.count("Box 1.") == 1

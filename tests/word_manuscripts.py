@@ -446,6 +446,30 @@ def _graphic_frame(document: Document, name: str, uri: str, content: str) -> Bas
     return element
 
 
+def _text_box_run(text: str) -> str:
+    """A run holding a floating text box, as Word writes it: DrawingML (``wps:txbx``) with
+    its VML copy for older readers (``v:textbox``), in ``mc:AlternateContent``."""
+    content = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    return (
+        f'<w:r {nsdecls("w", "wp", "a")} xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" '
+        'distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="2" behindDoc="0" '
+        'locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        '<wp:extent cx="2000000" cy="500000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        '<wp:wrapSquare wrapText="bothSides"/><wp:docPr id="9" name="Text Box 9"/>'
+        "<wp:cNvGraphicFramePr/><a:graphic><a:graphicData "
+        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>'
+        f'<wps:cNvSpPr txBox="1"/><wps:spPr/><wps:txbx>{content}</wps:txbx><wps:bodyPr/>'
+        "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
 def _add_chart(document: Document) -> None:
     """A column chart: the inline frame and its chart part (literal data, no workbook)."""
     document.add_paragraph("Monthly den use is charted below.")
@@ -529,6 +553,7 @@ def write_manuscript(
     equation: bool = False,
     chart: bool = False,
     smartart: bool = False,
+    text_box: bool = False,
 ) -> Path:
     """Write a Word manuscript about Pallas's cat dens to ``path`` and return ``path``.
 
@@ -599,6 +624,11 @@ def write_manuscript(
         methods = document.add_paragraph("Dens were found by tracking collared cats ")
         _complex_field(methods, _mendeley_instruction(), MENDELEY_ONE)
         methods.add_run(".")
+
+    if text_box:
+        holder = document.add_paragraph("Most dens had two entrances.")
+        holder._p.append(parse_xml(_text_box_run("Box 1. A den is reused by several cats.")))
+        holder.add_run(" Entrances faced south.")
 
     if plain_citation:
         document.add_paragraph(
