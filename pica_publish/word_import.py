@@ -858,7 +858,13 @@ def rewrite(
         text = stringify(caption)
         match = CAPTION_RE.match(text)
         assert match is not None  # every part of the pattern is optional
-        words = slugify(text[match.end() :], words=3)
+        rest = text[match.end() :]
+        number = match["number"] or str(counted.get(kind, 0) + 1)
+        words = (
+            slugify(rest, words=3)
+            if rest.strip()
+            else f"{'figure' if kind == 'fig' else 'table'}-{number}"  # a caption of no words
+        )
         ident, n = f"{kind}:{words}", 2
         while ident in taken:
             ident, n = f"{kind}:{words}-{n}", n + 1
