@@ -311,10 +311,14 @@ def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
         elif page.authors and inlines[0].get("t") == "Superscript" and len(inlines) > 1:
             mark = stringify(inlines[0]).strip()
             page.affiliations[mark] = " ".join(stringify(inlines[1:]).split()).strip(" ,;")
+        elif (typed := TYPED_AFFILIATION_RE.match(text)) and typed[1] in _marks(page):
+            page.affiliations[typed[1]] = typed[2].strip(" ,;")  # "1 Institute…", typed plain
         elif email and (page.authors or not marked):
             page.email = email.group(0)
         elif not page.authors and marked:
             page.authors = _authors(inlines)
+        elif not page.authors and len(text) < 300 and TYPED_MARKS_RE.search(text):
+            page.authors = _authors(_with_superscripts(text))  # "Anna Petrova1,2, Batbayar Dorj2*"
         elif not page.authors and len(text) < 200:
             names = [n.strip() for n in re.split(r",|\band\b|&", text) if n.strip()]
             page.authors = [{"name": n, "marks": []} for n in names]
@@ -323,6 +327,28 @@ def front_matter(ast: dict[str, Any]) -> tuple[TitlePage, list[dict[str, Any]]]:
         index += 1
     _fill_in(page)
     return page, blocks[index:]
+
+
+TYPED_MARKS_RE = re.compile(r"(?<=[^\W\d_])((?:\d{1,2}|\*)(?:,?(?:\d{1,2}|\*))*)(?=[\s,;]|$)")
+"""Affiliation marks typed without superscript, right after a name: "Petrova1,2", "Dorj2*"."""
+TYPED_AFFILIATION_RE = re.compile(r"^(\d{1,2}|[a-z])[.):]?\s*([^\W\d_].{3,})$")
+"""An affiliation starting with its mark typed plain: "1 Institute of…", "2. Mongolian…"."""
+
+
+def _marks(page: TitlePage) -> set[str]:
+    return {mark for author in page.authors for mark in author["marks"]}
+
+
+def _with_superscripts(text: str) -> list[dict[str, Any]]:
+    """An author line with its typed marks as the superscripts Word would have shown."""
+    inlines: list[dict[str, Any]] = []
+    at = 0
+    for match in TYPED_MARKS_RE.finditer(text):
+        inlines.extend(_str(text[at : match.start()]))
+        inlines.append({"t": "Superscript", "c": _str(match[1])})
+        at = match.end()
+    inlines.extend(_str(text[at:]))
+    return inlines
 
 
 def _meta_authors(value: Any) -> list[dict[str, Any]]:
@@ -346,7 +372,7 @@ def _authors(inlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     name: list[str] = []
     for inline in [*inlines, {"t": "Str", "c": ","}]:
         if inline.get("t") == "Superscript":
-            marks = re.findall(r"\d+|[*†‡§]", stringify(inline))
+            marks = re.findall(r"\d+|\b[a-z]\b|[*†‡§]", stringify(inline))
             if name:
                 authors.append(
                     {"name": " ".join("".join(name).split()).strip(" ,"), "marks": marks}

@@ -861,3 +861,32 @@ def test_an_uncaptioned_table_with_merged_cells_keeps_them_and_gets_a_label(
     _, body = _front_and_body(project / "chapters" / "03-den-counts.md")
     assert ": TODO(import): write the caption of this table {#tbl:table-1}" in body
     assert "| Merged header" in body and "| Tall cell" in body  # a grid table, spans kept
+
+
+@pytest.mark.parametrize("marks", ["typed", "letters"])
+def test_affiliation_marks_typed_plain_or_as_letters(marks: str, project: Path, tmp_path: Path):
+    """ "Anna Petrova1,2, Batbayar Dorj2*" with "1 Institute…" lines (no superscript), or
+    superscript letters "a", "b": the same byline as superscript numbers give."""
+    document = docx.Document()
+    document.add_paragraph("Den counts in Dauria", style="Title")
+    byline = document.add_paragraph()
+    first, second = ("1", "2") if marks == "typed" else ("a", "b")
+    for text, mark in (("Anna Petrova", f"{first},{second}"), (", Batbayar Dorj", f"{second}*")):
+        byline.add_run(text)
+        byline.add_run(mark).font.superscript = marks == "letters"
+    for mark, place in ((first, "Institute of Steppe Ecology, Chita"), (second, "Cat Survey")):
+        line = document.add_paragraph()
+        line.add_run(mark).font.superscript = marks == "letters"
+        line.add_run(f" {place}")
+    document.add_paragraph("*Correspondence: b.dorj@example.org")
+    document.add_heading("Introduction", level=1)
+    document.add_paragraph("Dens were counted.")
+    document.save(str(tmp_path / "m.docx"))
+    assert _import(project, tmp_path / "m.docx") == 0
+    front, _ = _front_and_body(project / "chapters" / "03-den-counts-dauria.md")
+    assert (
+        "  - name: Anna Petrova\n    affiliations: [aff1, aff2]\n"
+        "  - name: Batbayar Dorj\n    affiliations: [aff2]\n    corresponding: true\n"
+        "    email: b.dorj@example.org\n"
+    ) in front
+    assert "aff1: Institute of Steppe Ecology, Chita\n  aff2: Cat Survey\n" in front
