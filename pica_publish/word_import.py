@@ -31,6 +31,7 @@ refusing what would lose content before anything is written:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
@@ -79,6 +80,8 @@ class Finding:
     author: str = ""
     context: str = ""
     """The text of its paragraph (shortened), to find it in the manuscript."""
+    part: str = ""
+    """Where it is when not in the body: ``footnotes``, ``endnotes``."""
 
 
 # --- 1. the package ------------------------------------------------------------------------
@@ -91,7 +94,17 @@ def survey(path: Path) -> list[Finding]:
         if "word/document.xml" in names:
             body = _xml(package, "word/document.xml")
             comments = _xml(package, "word/comments.xml") if "word/comments.xml" in names else None
-            return list(_docx_findings(body, comments))
+            found = list(_docx_findings(body, comments))
+            for part, where in (
+                ("word/footnotes.xml", "footnotes"),
+                ("word/endnotes.xml", "endnotes"),
+            ):
+                if part in names:  # changes there are accepted by pandoc as well: refused alike
+                    found.extend(
+                        dataclasses.replace(f, paragraph=0, part=where)
+                        for f in _docx_findings(_xml(package, part), comments)
+                    )
+            return found
         if "content.xml" in names:
             return list(_odt_findings(_xml(package, "content.xml")))
     raise ImportRefused([f"{path.name} is neither a Word (.docx) nor an OpenDocument (.odt) file"])
@@ -173,7 +186,7 @@ def refuse_changes(path: Path, findings: list[Finding]) -> None:
         return
     lines = []
     for f in open_:
-        where = f"paragraph {f.paragraph}: " if f.paragraph else ""
+        where = f"paragraph {f.paragraph}: " if f.paragraph else f"{f.part}: " if f.part else ""
         by = f" by {f.author}" if f.author else ""
         around = f' (in "{f.context}")' if f.context and f.context != f.text else ""
         lines.append(f"{where}{f.kind}{by}: '{f.text}'{around}")

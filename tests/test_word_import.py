@@ -890,3 +890,28 @@ def test_affiliation_marks_typed_plain_or_as_letters(marks: str, project: Path, 
         "    email: b.dorj@example.org\n"
     ) in front
     assert "aff1: Institute of Steppe Ecology, Chita\n  aff2: Cat Survey\n" in front
+
+
+def test_a_tracked_change_in_a_footnote_is_refused_too(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    source = write_manuscript(tmp_path / "m.docx")
+    changed = tmp_path / "changed.docx"
+    deletion = (
+        '<w:del w:id="90" w:author="Reviewer 2" w:date="2024-05-01T10:00:00Z">'
+        '<w:r><w:delText xml:space="preserve"> and burrows</w:delText></w:r></w:del>'
+    )
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(changed, "w") as target:
+        for item in package.infolist():
+            data = package.read(item.filename)
+            if item.filename == "word/footnotes.xml":
+                data = data.replace(
+                    b"</w:t></w:r></w:p>", b"</w:t></w:r>" + deletion.encode() + b"</w:p>", 1
+                )
+                assert b"w:delText" in data
+            target.writestr(item, data)
+    assert _import(project, changed) == 1
+    err = capsys.readouterr().err
+    assert "has 1 tracked change(s) and 0 comment(s):" in err
+    assert "footnotes: deletion by Reviewer 2: 'and burrows'" in err
+    assert not (project / CHAPTER).exists()
