@@ -1,7 +1,7 @@
-"""Citations of the reference managers pandoc's docx reader does not know, made readable.
+"""What pandoc's docx reader would miss or lose, rewritten in a copy of the Word package.
 
 pandoc reads the citation fields of Zotero (``ADDIN ZOTERO_ITEM CSL_CITATION {json}``) and of
-Mendeley Desktop (``ADDIN CSL_CITATION {json}``) and drops Zotero's bibliography field. Two
+Mendeley Desktop (``ADDIN CSL_CITATION {json}``) and drops Zotero's bibliography field. Three
 other kinds are common in manuscripts from the field:
 
 * **Mendeley Cite**, the Word add-in of Mendeley Reference Manager (Mendeley Desktop's
@@ -17,21 +17,14 @@ other kinds are common in manuscripts from the field:
   ``ADDIN EN.CITE.DATA`` field whose ``w:fldData`` is the base64 of that XML; the reference
   list is an ``ADDIN EN.REFLIST`` field.
 
-:func:`normalise_docx` rewrites both, on the parsed package XML (lxml), into the fields pandoc
+:func:`normalise_docx` rewrites them, on the parsed package XML (lxml), into the fields pandoc
 reads: each citation becomes an ``ADDIN CSL_CITATION {json}`` field around the text Word showed
-(EndNote records are turned into CSL items by :func:`csl_item`), each reference list a Zotero
+(the works as CSL items: :mod:`pica_publish.word_records`), each reference list a Zotero
 bibliography field (which pandoc leaves out: the build writes the list). Everything after it —
 keys, dedupe against ``references/``, BibTeX — is the same path for every reference manager.
 A citation whose data cannot be read stays the text Word showed, and is counted, so that the
-import says so and ``check`` lists the entries it may mean.
-
-An OpenDocument manuscript (LibreOffice) keeps a citation as a reference mark named by the
-field's JSON (Zotero's and Mendeley's LibreOffice plugins) or, for a Word file saved by
-LibreOffice, as a field mark holding the Word field's code; pandoc's odt reader keeps their text
-only. :func:`normalise_odt` puts a token (:data:`CITE_TOKEN`) where each citation's text was
-and returns the citations, which the import sets in the token's place as pandoc's ``Cite``
-(so an ``.odt``'s citations take the same path as a ``.docx``'s); and the pictures'
-descriptions (``svg:desc``, LibreOffice's alt text), which pandoc's odt reader drops.
+import says so and ``check`` lists the entries it may mean. Text boxes, whose paragraph pandoc
+drops, become paragraphs after it. (An ``.odt``: :mod:`pica_publish.word_odt`.)
 """
 
 from __future__ import annotations
@@ -47,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pica_publish.doi import normalise_doi
 from pica_publish.word_package import ImportRefused, W
 from pica_publish.word_package import package as _package
 from pica_publish.word_package import part as _xml
+from pica_publish.word_records import BIBLIOGRAPHY_NS, _value, csl_item, word_item
 
 MENDELEY_CITATION = "MENDELEY_CITATION_v3_"
 MENDELEY_BIBLIOGRAPHY = "MENDELEY_BIBLIOGRAPHY"
@@ -178,155 +171,6 @@ def _text_boxes(root: Any, moved: list[int]) -> int:
         moved.append(number)
         changed += 1
     return changed
-
-
-# --- OpenDocument ----------------------------------------------------------------------------
-
-TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
-DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
-SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
-XLINK = "http://www.w3.org/1999/xlink"
-CITE_TOKEN = "\u27e6pica-cite-{}\u27e7"
-"""What stands for a citation in the text pandoc reads (``⟦pica-cite-3⟧``)."""
-CITE_TOKEN_RE = re.compile("\u27e6pica-cite-(\\d+)\u27e7")
-MARK_NAME_RE = re.compile(
-    r"^(?:ADDIN\s+)?(?:ZOTERO_ITEM\s+)?CSL_CITATION\s+(?P<json>\{.*\})(?:\s+RND\w+)?\s*$",
-    re.DOTALL,
-)
-"""The name of a citation's reference mark (Zotero's and Mendeley's LibreOffice plugins): the
-field's CSL JSON, then Zotero's random suffix; a field mark's code is a Word field's."""
-
-
-@dataclass
-class OdtMarks:
-    """What :func:`normalise_odt` took out of the text for the import to set back."""
-
-    citations: list[tuple[dict[str, Any], str]] = field(default_factory=list)
-    """Each token's CSL citation (``citationItems`` with ``itemData``) and the text shown."""
-    described: dict[str, str] = field(default_factory=dict)
-    """A picture's file in the package (``Pictures/…``) → its description (alt text)."""
-    unreadable: int = 0
-    """Citation marks whose data could not be read (their text kept)."""
-
-    @property
-    def items(self) -> list[dict[str, Any]]:
-        """The works cited, once each, as CSL items (as pandoc's csljson gives a ``.docx``'s)."""
-        found: dict[str, dict[str, Any]] = {}
-        for citation, _shown in self.citations:
-            for cited in citation["citationItems"]:
-                found.setdefault(str(cited["id"]), {**cited["itemData"], "id": str(cited["id"])})
-        return list(found.values())
-
-
-def normalise_odt(source: Path, target: Path) -> OdtMarks:
-    """Write ``source`` to ``target`` with each citation mark's text replaced by a token."""
-    from lxml import etree
-
-    marks = OdtMarks()
-    with _package(source) as package:
-        if "content.xml" not in package.namelist():
-            shutil.copyfile(source, target)
-            return marks
-        content = _xml(package, "content.xml")
-        for frame in content.iter(f"{{{DRAW}}}frame"):
-            image = frame.find(f"{{{DRAW}}}image")
-            desc = frame.findtext(f"{{{SVG}}}desc") or frame.findtext(f"{{{SVG}}}title")
-            if image is not None and desc and desc.strip():
-                marks.described[image.get(f"{{{XLINK}}}href", "")] = " ".join(desc.split())
-        for start, end, code in list(_odt_marks(content)):
-            data = MARK_NAME_RE.match(code)
-            citation = _csl_citation(data["json"]) if data else None
-            if citation is None or end is None:  # an end inside another element: not taken
-                marks.unreadable += 1
-                continue
-            shown = _odt_between(start, end)
-            _odt_replace(start, end, CITE_TOKEN.format(len(marks.citations)))
-            marks.citations.append((citation, shown))
-        if not marks.citations:
-            shutil.copyfile(source, target)
-            return marks
-        data = etree.tostring(content, xml_declaration=True, encoding="UTF-8")
-        try:
-            with zipfile.ZipFile(target, "w") as out:
-                for info in package.infolist():
-                    out.writestr(
-                        info, data if info.filename == "content.xml" else package.read(info)
-                    )
-        except (zipfile.BadZipFile, ValueError) as error:
-            raise ImportRefused([f"{source.name} cannot be read: {error}"]) from None
-    return marks
-
-
-def _odt_marks(content: Any) -> Any:
-    """(start, end, code) of each reference mark and field mark, in document order."""
-    for start in content.iter(f"{{{TEXT}}}reference-mark-start", f"{{{FIELD}}}fieldmark-start"):
-        if start.tag == f"{{{TEXT}}}reference-mark-start":
-            name = start.get(f"{{{TEXT}}}name", "")
-            end = next(
-                (
-                    e
-                    for e in start.itersiblings()
-                    if e.tag == f"{{{TEXT}}}reference-mark-end" and e.get(f"{{{TEXT}}}name") == name
-                ),
-                None,
-            )
-            code = name
-        else:
-            end = next((e for e in start.itersiblings(f"{{{FIELD}}}fieldmark-end")), None)
-            code = next(
-                (
-                    param.get(f"{{{FIELD}}}value", "")
-                    for param in start.iter(f"{{{FIELD}}}param")
-                    if param.get(f"{{{FIELD}}}name") == "vnd.oasis.opendocument.field.code"
-                ),
-                "",
-            )
-        if re.search(r"CSL_CITATION\s*\{", code):
-            yield start, end, code.strip()
-
-
-def _csl_citation(text: str) -> dict[str, Any] | None:
-    """A field's CSL citation JSON with every item's ``itemData``; None where one lacks it."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    items = data.get("citationItems") if isinstance(data, dict) else None
-    if not items or not all(
-        isinstance(c, dict) and isinstance(c.get("itemData"), dict) for c in items
-    ):
-        return None
-    for cited in items:
-        cited["id"] = str(cited["itemData"].get("id") or cited.get("id"))
-    return dict(data)
-
-
-def _odt_between(start: Any, end: Any) -> str:
-    parts = [start.tail or ""]
-    for node in start.itersiblings():
-        if node is end:
-            break
-        parts.append("".join(node.itertext()) + (node.tail or ""))
-    return " ".join("".join(parts).split())
-
-
-def _odt_replace(start: Any, end: Any, token: str) -> None:
-    """``start`` … ``end`` (siblings) and what lies between them → ``token``."""
-    parent = start.getparent()
-    between = []
-    for node in start.itersiblings():
-        if node is end:
-            break
-        between.append(node)
-    text = token + (end.tail or "")
-    previous = start.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    for node in [start, *between, end]:
-        parent.remove(node)
 
 
 # --- Mendeley Cite ---------------------------------------------------------------------------
@@ -512,21 +356,6 @@ def _as_csl_field(
     _set_instruction(complex_field, _csl_instruction(citation, ""))
 
 
-# --- Word's own citations ----------------------------------------------------------------------
-
-BIBLIOGRAPHY_NS = "http://schemas.openxmlformats.org/officeDocument/2006/bibliography"
-WORD_TYPES = {
-    "JournalArticle": "article-journal",
-    "ArticleInAPeriodical": "article-magazine",
-    "Book": "book",
-    "BookSection": "chapter",
-    "Report": "report",
-    "ConferenceProceedings": "paper-conference",
-    "InternetSite": "webpage",
-    "DocumentFromInternetSite": "webpage",
-    "ElectronicSource": "document",
-}
-"""Word's source types (``b:SourceType``) → CSL item types; others ``document``."""
 CITATION_SWITCH_RE = re.compile(r"\\([a-z])(?:\s+(\"[^\"]*\"|[^\s\\]+))?")
 
 
@@ -545,64 +374,6 @@ def _word_sources(package: zipfile.ZipFile) -> dict[str, dict[str, Any]]:
             if item is not None:
                 sources[item["id"]] = item
     return sources
-
-
-def word_item(source: Any) -> dict[str, Any] | None:
-    """A ``b:Source`` of Word's source manager as a CSL item (None without a tag)."""
-
-    def text(path: str) -> str:
-        node = source.find(path.replace("b:", f"{{{BIBLIOGRAPHY_NS}}}"))
-        return " ".join((node.text or "").split()) if node is not None else ""
-
-    def names(role: str) -> list[dict[str, str]]:
-        found: list[dict[str, str]] = []
-        base = f"b:Author/b:{role}".replace("b:", f"{{{BIBLIOGRAPHY_NS}}}")
-        corporate = source.find(f"{base}/{{{BIBLIOGRAPHY_NS}}}Corporate")
-        if corporate is not None and corporate.text:
-            return [{"literal": " ".join(corporate.text.split())}]
-        for person in source.iterfind(
-            f"{base}/{{{BIBLIOGRAPHY_NS}}}NameList/{{{BIBLIOGRAPHY_NS}}}Person"
-        ):
-            part = {
-                tag: " ".join((person.findtext(f"{{{BIBLIOGRAPHY_NS}}}{tag}") or "").split())
-                for tag in ("Last", "First", "Middle")
-            }
-            given = " ".join(filter(None, [part["First"], part["Middle"]]))
-            if part["Last"]:
-                found.append({"family": part["Last"], **({"given": given} if given else {})})
-        return found
-
-    tag = text("b:Tag")
-    if not tag:
-        return None
-    kind = WORD_TYPES.get(text("b:SourceType"), "document")
-    item: dict[str, Any] = {"id": tag, "type": kind}
-    for role, key in (("Author", "author"), ("Editor", "editor")):
-        if people := names(role):
-            item[key] = people
-    for path, key in (
-        ("b:Title", "title"),
-        ("b:Pages", "page"),
-        ("b:Volume", "volume"),
-        ("b:Issue", "issue"),
-        ("b:Edition", "edition"),
-        ("b:Publisher", "publisher"),
-        ("b:City", "publisher-place"),
-        ("b:URL", "URL"),
-        ("b:StandardNumber", "ISBN"),
-        ("b:Institution", "publisher"),
-    ):
-        if (value := text(path)) and key not in item:
-            item[key] = value
-    container = text("b:JournalName") or text("b:BookTitle") or text("b:ConferenceName")
-    container = container or text("b:PeriodicalTitle") or text("b:InternetSiteTitle")
-    if container:
-        item["container-title"] = container
-    if (doi := normalise_doi(text("b:DOI"))) is not None:
-        item["DOI"] = doi
-    if year := re.search(r"\d{4}", text("b:Year")):
-        item["issued"] = {"date-parts": [[int(year[0])]]}
-    return item
 
 
 def _word(root: Any, sources: dict[str, dict[str, Any]], found: Normalised) -> int:
@@ -723,110 +494,4 @@ def _endnote_citation(xml: str) -> dict[str, Any] | None:
     return {"citationID": "", "citationItems": items} if items else None
 
 
-ENDNOTE_TYPES = {
-    "Journal Article": "article-journal",
-    "Electronic Article": "article-journal",
-    "Magazine Article": "article-magazine",
-    "Newspaper Article": "article-newspaper",
-    "Book": "book",
-    "Edited Book": "book",
-    "Electronic Book": "book",
-    "Book Section": "chapter",
-    "Electronic Book Section": "chapter",
-    "Report": "report",
-    "Government Document": "report",
-    "Thesis": "thesis",
-    "Conference Proceedings": "paper-conference",
-    "Conference Paper": "paper-conference",
-    "Web Page": "webpage",
-    "Dataset": "dataset",
-    "Manuscript": "manuscript",
-    "Unpublished Work": "manuscript",
-    "Map": "map",
-}
-"""EndNote's reference types (the ``name`` of ``ref-type``) → CSL item types; others
-``document``."""
-
-
-def csl_item(record: Any) -> dict[str, Any]:
-    """An EndNote ``record`` (as EndNote writes it into the field, and in its XML export) as a
-    CSL item. Italic runs of a title (``<style face="italic">``) are kept as CSL rich text."""
-    kind_node = record.find("ref-type")
-    kind = kind_node.get("name", "") if kind_node is not None else ""
-    number = _value(record.find("rec-number"))
-    database = record.find("foreign-keys/key")
-    ident = "EN-" + "-".join(
-        filter(None, [database.get("db-id", "") if database is not None else "", number])
-    )
-    item: dict[str, Any] = {"id": ident, "type": ENDNOTE_TYPES.get(kind, "document")}
-    authors = [_name(_value(a)) for a in record.findall("contributors/authors/author")]
-    editors = [_name(_value(a)) for a in record.findall("contributors/secondary-authors/author")]
-    if kind == "Edited Book" and not editors:
-        authors, editors = [], authors
-    if authors:
-        item["author"] = authors
-    if editors:
-        item["editor"] = editors
-    title = _value(record.find("titles/title"), rich=True)
-    if title:
-        item["title"] = title
-    container = _value(record.find("titles/secondary-title"), rich=True) or _value(
-        record.find("periodical/full-title"), rich=True
-    )
-    if container:
-        item["container-title"] = container
-    if series := _value(record.find("titles/tertiary-title"), rich=True):
-        item["collection-title"] = series
-    for tag, key in (
-        ("pages", "page"),
-        ("volume", "volume"),
-        ("edition", "edition"),
-        ("publisher", "publisher"),
-        ("pub-location", "publisher-place"),
-        ("work-type", "genre"),
-    ):
-        if text := _value(record.find(tag)):
-            item[key] = text
-    if text := _value(record.find("number")):
-        item["issue" if item["type"].startswith("article") else "number"] = text
-    if text := _value(record.find("isbn")):
-        item["ISSN" if item["type"].startswith("article") else "ISBN"] = text
-    if (doi := normalise_doi(_value(record.find("electronic-resource-num")))) is not None:
-        item["DOI"] = doi
-    if url := _value(record.find("urls/related-urls/url")):
-        item["URL"] = url
-    year = re.search(r"\d{4}", _value(record.find("dates/year")))
-    if year:
-        item["issued"] = {"date-parts": [[int(year[0])]]}
-    return item
-
-
-def _value(node: Any, *, rich: bool = False) -> str:
-    """The text of an EndNote element (its ``style`` runs joined); with ``rich``, italic runs
-    as ``<i>…</i>``, the other characters of CSL rich text escaped."""
-    if node is None:
-        return ""
-    if not rich:
-        return " ".join("".join(node.itertext()).split())
-    parts = [_escape(node.text or "")]
-    for child in node:
-        text = _escape("".join(child.itertext()))
-        italic = child.tag == "style" and "italic" in (child.get("face") or "")
-        parts.append(f"<i>{text}</i>" if italic and text.strip() else text)
-        parts.append(_escape(child.tail or ""))
-    return " ".join("".join(parts).split()).replace("</i> <i>", " ")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _name(text: str) -> dict[str, str]:
-    """``Ross, Steven`` → family and given; ``IUCN,`` or a name without a comma → literal."""
-    family, comma, given = text.partition(",")
-    if not comma or not given.strip():
-        return {"literal": family.strip()}
-    return {"family": family.strip(), "given": given.strip()}
-
-
-__all__ = ["ImportRefused", "Normalised", "OdtMarks", "csl_item", "normalise_docx", "normalise_odt"]
+__all__ = ["Normalised", "normalise_docx"]

@@ -25,6 +25,10 @@ NS = {
 }
 
 
+TODO = "TODO(import)"
+"""The mark of what the import could not do; ``check`` reports each one, with its text."""
+
+
 class ImportRefused(Exception):
     """The manuscript cannot be imported as it is; ``problems`` say why, one a line."""
 

@@ -13,7 +13,14 @@ import docx
 import pypdf
 import pytest
 
-from pica_publish import word_import, word_package
+from pica_publish import (
+    word_ast,
+    word_bibtex,
+    word_images,
+    word_package,
+    word_typed,
+    word_works,
+)
 from pica_publish.cli import main
 from tests.conftest import PROJECTS
 from tests.word_manuscripts import write_manuscript, write_reference_manager_manuscript
@@ -401,14 +408,12 @@ def test_a_tiff_picture_becomes_a_png_without_loss(tmp_path: Path):
     source.parent.mkdir()
     Image.new("RGB", (30, 20), (120, 80, 40)).save(source)
     image = {"t": "Image", "c": [["", [], [["width", "3in"]]], [], [str(source), ""]]}
-    body = word_import.Body([])
-    word_import._place_image(image, "den-map", SLUG, body, [])
+    name, found = word_images.place_image(image, "den-map", SLUG, [])
     assert image["c"][2][0] == f"figures/{SLUG}/den-map.png" and image["c"][0][2] == []
-    ((name, found),) = body.figures
     from pica_publish.scaffold import Staged
 
     with Staged(tmp_path) as staged:
-        assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
+        assert word_images.copy_image(found, tmp_path / name, staged) == tmp_path / name
         assert not (tmp_path / name).exists()  # written beside it until the block ends
     assert sorted(p.name for p in tmp_path.iterdir()) == ["den-map.png", "media"]
     assert (tmp_path / "den-map.png").stat().st_mode & 0o777 == 0o666 & ~_umask()
@@ -618,7 +623,7 @@ def test_csl_rich_text_becomes_latex_in_the_bibliography():
         "container-title": "Ecology & Evolution",
         "URL": "https://example.org/a_b?x=1&y=2",
     }
-    bib = word_import.bibtex([item], "m.docx")
+    bib = word_bibtex.bibtex([item], "m.docx")
     assert (
         "title = {CO\\textsubscript{2} at 50\\% of \\textit{{Otocolobus} manul} dens \\& "
         "{eDNA}: \\textsc{{Mongolia}} p < 0.05 \\#1}"
@@ -654,7 +659,7 @@ def test_words_own_citations_become_citations(
 def test_endnote_and_word_records_as_csl_items():
     from lxml import etree
 
-    from pica_publish.word_fields import csl_item, word_item
+    from pica_publish.word_records import csl_item, word_item
 
     record = etree.fromstring(
         '<record><rec-number>3</rec-number><ref-type name="Edited Book">28</ref-type>'
@@ -722,10 +727,10 @@ def test_a_typed_citation_of_an_organisation_finds_its_entry(project: Path):
         "  title = {Pallas' cats born},\n  year = {2011},\n  url = {https://example.org}\n}\n",
         "utf-8",
     )
-    candidates = word_import.works(word_import.known_entries(project), [])
-    found = word_import.matching_works("Cincinnati Zoo & Botanical Garden", "2011", candidates)
+    candidates = word_typed.works(word_works.known_entries(project), [])
+    found = word_typed.matching_works("Cincinnati Zoo & Botanical Garden", "2011", candidates)
     assert [w.key for w in found] == ["cincinnati2011pallas"]
-    assert [w.key for w in word_import.matching_works("Ross et al.", "2012", candidates)] == [
+    assert [w.key for w in word_typed.matching_works("Ross et al.", "2012", candidates)] == [
         "ross2012spatial"
     ]
 
@@ -739,12 +744,10 @@ def test_a_picture_that_cannot_be_read_keeps_its_own_name(tmp_path: Path):
     source.parent.mkdir()
     source.write_bytes(b"II*\x00not really a tiff")
     image = {"t": "Image", "c": [["", [], []], [], [str(source), ""]]}
-    body = word_import.Body([])
-    word_import._place_image(image, "den-map", SLUG, body, [])
+    name, found = word_images.place_image(image, "den-map", SLUG, [])
     assert image["c"][2][0] == f"figures/{SLUG}/den-map.tif"
-    ((name, found),) = body.figures
     with Staged(tmp_path) as staged:
-        assert word_import._copy_image(found, tmp_path / name, staged) == tmp_path / name
+        assert word_images.copy_image(found, tmp_path / name, staged) == tmp_path / name
     assert (tmp_path / "den-map.tif").read_bytes() == source.read_bytes()
 
 
@@ -785,9 +788,9 @@ def test_the_manuscripts_reference_list_settles_which_work_a_typed_citation_mean
     assert "linked   1 author-year citation(s) typed as text" in capsys.readouterr().out
     _, body = _front_and_body(project / CHAPTER)
     assert "similar patterns [@ross2010site] and" in " ".join(body.split())
-    listed = word_import.listed_works(
+    listed = word_typed.listed_works(
         [
-            {"t": "Para", "c": word_import._str(text)}
+            {"t": "Para", "c": word_ast.plain_inlines(text)}
             for text in (
                 (
                     "Ross S. et al. 2010a. Den-site selection is critical for Pallas's cats "
@@ -796,7 +799,7 @@ def test_the_manuscripts_reference_list_settles_which_work_a_typed_citation_mean
                 "Ross S. & Munkhtsog B. 2010b. Den site selection by Pallas's cats in Mongolia.",
             )
         ],
-        word_import.works(word_import.known_entries(project), []),
+        word_typed.works(word_works.known_entries(project), []),
     )
     assert listed == {("ross", "2010a"): "ross2010den", ("ross", "2010b"): "ross2010site"}
 

@@ -34,8 +34,8 @@ from pica_publish.registry import check_registry
 from pica_publish.scaffold import PLACEHOLDERS
 from pica_publish.sources import CONTROL_RE
 from pica_publish.state import BuildState
-from pica_publish.word_import import CITED_RE, Work, matching_works, works_in
-from pica_publish.word_import import TODO as IMPORT_MARK
+from pica_publish.word_package import TODO as IMPORT_MARK
+from pica_publish.word_typed import CITED_RE, Work, matching_works, works_in
 
 ABSTRACT_MAX_WORDS = 250
 
