@@ -62,3 +62,14 @@ def test_an_svg_cannot_reach_outside_the_project(tmp_path: Path):
         assert all(colour == (255, 255, 255) for _count, colour in colours)
     with pytest.raises(InputRefused):
         svg_png(figure, project / "figures")  # the file itself outside the allowed folder
+
+
+def test_what_cannot_be_drawn_is_a_value_error_not_a_traceback(tmp_path: Path):
+    broken = tmp_path / "broken.svg"
+    broken.write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect', "utf-8")
+    with pytest.raises(ValueError):
+        svg_png(broken, tmp_path)
+    not_svg = tmp_path / "photo.svg"
+    not_svg.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(ValueError, match="not an SVG"):
+        svg_png(not_svg, tmp_path)

@@ -31,7 +31,10 @@ def svg_size(data: bytes) -> tuple[float, float]:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(data, parser)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"not well-formed SVG: {error}") from None
     sizes = []
     for name in ("width", "height"):
         match = LENGTH_RE.match(root.get(name) or "")
@@ -58,13 +61,19 @@ def svg_png(path: Path, root: Path) -> bytes:
     """``path`` (an SVG inside ``root``) drawn as a PNG at :data:`DPI`, its size kept.
 
     :raises InputRefused: the file is outside ``root`` or too large (the input rule).
-    :raises ValueError: it cannot be drawn (not SVG, or refused by the sanitiser).
+    :raises ValueError: it cannot be drawn (not SVG, refused by the sanitiser, too slow).
     """
     import pypdfium2
     from weasyprint import HTML
 
     from pica_publish.inputs import read_input
-    from pica_publish.layout import LAYOUT_SECONDS, ProjectFetcher, ResourceDenied, time_limit
+    from pica_publish.layout import (
+        LAYOUT_SECONDS,
+        LayoutError,
+        ProjectFetcher,
+        ResourceDenied,
+        time_limit,
+    )
     from pica_publish.svg import clean_svg
 
     data = read_input(path, [root], kind="image")
@@ -81,16 +90,18 @@ def svg_png(path: Path, root: Path) -> bytes:
         with time_limit(LAYOUT_SECONDS):
             pdf = HTML(string=page, base_url=root.resolve().as_uri() + "/", url_fetcher=fetcher)
             drawn = pdf.write_pdf()
-    except ResourceDenied as denied:
-        raise ValueError(str(denied)) from None
+    except (ResourceDenied, LayoutError) as error:
+        raise ValueError(str(error)) from None
     if fetcher.refused:
         raise ValueError("; ".join(fetcher.refused))
-    document = pypdfium2.PdfDocument(drawn)
     try:
-        bitmap = document[0].render(scale=DPI / 72)
-        image = bitmap.to_pil()
-    finally:
-        document.close()
+        document = pypdfium2.PdfDocument(drawn)
+        try:
+            image = document[0].render(scale=DPI / 72).to_pil()
+        finally:
+            document.close()
+    except pypdfium2.PdfiumError as error:
+        raise ValueError(f"the drawing cannot be made into pixels: {error}") from None
     stream = io.BytesIO()
     image.save(stream, format="PNG", dpi=(DPI, DPI), optimize=True)
     return stream.getvalue()
